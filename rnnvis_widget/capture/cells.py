@@ -1,0 +1,135 @@
+"""Record cells that a model calls once per time step in a Python loop.
+
+Standard cells (``nn.RNNCell``, ``nn.LSTMCell``, ``nn.GRUCell``) and any custom module the user
+names whose per-call output is ``h`` or ``(h, c)``. Each call is one time step; its output is
+the state itself, so nothing is recomputed unless gates are asked for. Then the gates of a
+standard cell come from its weights, and the h (and c) they imply are checked against what the
+cell returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from .fused import check_close, family, hidden_size
+from .types import GATE_KINDS, CaptureAlignmentError
+
+__all__ = ["CELL_TYPES", "CellStep", "capture_cell_call"]
+
+CELL_TYPES = (nn.RNNCell, nn.LSTMCell, nn.GRUCell)
+
+_HX_KWARGS = ("hx", "hidden", "state", "h")
+
+
+@dataclass
+class CellStep:
+    """One call of a cell: h [B, H], c [B, H] or None, gates kind -> [B, H] (maybe empty),
+    and the state it started from ``h0`` / ``c0`` (None where the caller passed none)."""
+
+    h: Tensor
+    c: Tensor | None
+    gates: dict[str, Tensor]
+    h0: Tensor | None
+    c0: Tensor | None
+
+
+def _split_state(value: Any, name: str, what: str) -> tuple[Tensor | None, Tensor | None]:
+    """A state given as a tensor h, or a tuple/list whose first element is h and whose
+    second, if it is a tensor, is c."""
+    if value is None:
+        return None, None
+    if isinstance(value, Tensor):
+        return value, None
+    if isinstance(value, (tuple, list)) and value and isinstance(value[0], Tensor):
+        c = value[1] if len(value) == 2 and isinstance(value[1], Tensor) else None
+        return value[0], c
+    raise CaptureAlignmentError(
+        f"module {name!r}: its {what} is a {type(value).__name__}, but a recorded cell must take "
+        "and return h or (h, c) tensors, one time step per call. Name a module that does."
+    )
+
+
+def _batched(t: Tensor | None, name: str, what: str) -> Tensor | None:
+    """[H] -> [1, H]; [B, H] as is; anything else is not one step of a batch of states."""
+    if t is None or t.dim() == 2:
+        return t
+    if t.dim() == 1:
+        return t.unsqueeze(0)
+    raise CaptureAlignmentError(
+        f"module {name!r}: its {what} has shape {tuple(t.shape)}, but a recorded cell must "
+        "return one time step per call, shaped [B, H]. If it processes whole sequences, record "
+        "the cell it calls per step instead."
+    )
+
+
+def _gates(
+    module: nn.Module, name: str, x: Tensor, h0: Tensor, c0: Tensor | None, h: Tensor,
+    c: Tensor | None,
+) -> dict[str, Tensor]:
+    """Gates of a standard LSTM/GRU cell from its weights; checks the h (and c) they imply."""
+    fam = family(module)
+    hid = hidden_size(module)
+    xg = nn.functional.linear(x, _param(module, "weight_ih"), _bias(module, "bias_ih"))
+    hg = nn.functional.linear(h0, _param(module, "weight_hh"), _bias(module, "bias_hh"))
+    if fam == "LSTM":
+        assert c0 is not None
+        pre = xg + hg
+        act = pre.sigmoid()
+        act[:, 2 * hid : 3 * hid] = pre[:, 2 * hid : 3 * hid].tanh()
+        i, f, g, o = act.split(hid, dim=1)
+        c_chk = f * c0 + i * g
+        assert c is not None
+        check_close(name, "cell state c", c_chk, c)
+        check_close(name, "hidden state h", o * c_chk.tanh(), h)
+        return dict(zip(GATE_KINDS["LSTM"], (i, f, g, o), strict=True))
+    rz = (xg[:, : 2 * hid] + hg[:, : 2 * hid]).sigmoid()
+    r, z = rz[:, :hid], rz[:, hid:]
+    n = (xg[:, 2 * hid :] + r * hg[:, 2 * hid :]).tanh()
+    check_close(name, "hidden state h", (1 - z) * n + z * h0, h)
+    return {"r": r, "z": z, "n": n}
+
+
+def _param(module: nn.Module, attr: str) -> Tensor:
+    w = getattr(module, attr)
+    assert isinstance(w, Tensor)
+    return w.detach()
+
+
+def _bias(module: nn.Module, attr: str) -> Tensor | None:
+    b = getattr(module, attr, None)
+    return b.detach() if isinstance(b, Tensor) else None
+
+
+def capture_cell_call(
+    module: nn.Module, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], output: Any,
+    want_gates: bool,
+) -> CellStep:
+    """Turn one hooked call of a cell into a :class:`CellStep` (tensors stay on their device)."""
+    h, c = _split_state(output, name, "output")
+    h = _batched(h, name, "output h")
+    c = _batched(c, name, "output c")
+    assert h is not None
+    hx: Any = args[1] if len(args) > 1 else None
+    if hx is None:
+        hx = next((kwargs[k] for k in _HX_KWARGS if kwargs.get(k) is not None), None)
+    h0, c0 = _split_state(hx, name, "state argument")
+    h0, c0 = _batched(h0, name, "state argument h"), _batched(c0, name, "state argument c")
+    for given, got, what in ((h0, h, "h"), (c0, c, "c")):
+        if given is not None and got is not None and given.shape != got.shape:
+            raise CaptureAlignmentError(
+                f"module {name!r}: its state argument {what} has shape {tuple(given.shape)} but "
+                f"it returned {what} of shape {tuple(got.shape)}; a recorded cell must map "
+                "(input, state) to the next state of the same shape."
+            )
+    gates: dict[str, Tensor] = {}
+    if want_gates and isinstance(module, (nn.LSTMCell, nn.GRUCell)):
+        x = args[0] if args else kwargs["input"]
+        x = x if x.dim() == 2 else x.unsqueeze(0)
+        z_h = h0 if h0 is not None else torch.zeros_like(h)
+        z_c = c0 if c0 is not None else (torch.zeros_like(c) if c is not None else None)
+        gates = _gates(module, name, x, z_h, z_c, h, c)
+    return CellStep(h=h, c=c, gates=gates, h0=h0, c0=c0)

@@ -1,0 +1,359 @@
+"""Recompute every layer's states of a fused ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` call.
+
+A forward hook on a fused module sees only the input, the optional ``hx``, the last layer's
+output and the final states. From the module's own weights this file rebuilds, per layer and
+direction, the state at every step:
+
+* inner layers: one step loop over time per layer (both directions advance together through a
+  batched matmul); the input projection of all steps is one matrix product up front, and the
+  gate pre-activations fall out of the loop for free;
+* the last layer: its h is the module's own output, so the gates of all steps are two matrix
+  products (input and previous h); LSTM's c is a short element-wise loop c = f*c + i*g.
+
+Then the recomputed h of the last layer (from our inner layers' outputs and our c) is compared
+with the module's output, and every layer's final h (and c) with the module's ``h_n`` /
+``c_n``; a disagreement raises :class:`CaptureMismatchError` naming the module.
+
+Everything here runs on the module's device, in the module's dtype, time-major, in "processing
+order" (direction 1 reversed in time), with a [D, T, B, ...] leading direction axis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
+
+from .types import GATE_KINDS, CaptureMismatchError
+
+__all__ = [
+    "FUSED_TYPES", "Recorded", "capture_fused", "check_close", "family", "hidden_size",
+    "tolerance",
+]
+
+FUSED_TYPES = (nn.RNN, nn.LSTM, nn.GRU)
+
+
+@dataclass
+class Recorded:
+    """States of one call of a recorded module, on the module's device.
+
+    states[(layer, direction)][kind]: [T, B, H_kind] time-major, in time order.
+    initial[(layer, direction)][kind]: [B, H] ("h" and, for LSTM, "c"): the given hx or zeros.
+    lengths: [B] int64 CPU when the input was a PackedSequence (padding skipped), else None.
+    padded_backward: True if direction 1 ran over padding (unpacked padded input), so the
+        recorder must take a sequence's initial backward state from position lengths[b].
+    """
+
+    states: dict[tuple[int, int], dict[str, Tensor]] = field(default_factory=dict)
+    initial: dict[tuple[int, int], dict[str, Tensor]] = field(default_factory=dict)
+    lengths: Tensor | None = None
+    padded_backward: bool = False
+
+
+def family(module: nn.Module) -> str:
+    """"LSTM", "GRU" or "RNN" for standard recurrent modules and cells, else "custom"."""
+    if isinstance(module, (nn.LSTM, nn.LSTMCell)):
+        return "LSTM"
+    if isinstance(module, (nn.GRU, nn.GRUCell)):
+        return "GRU"
+    if isinstance(module, (nn.RNN, nn.RNNCell)):
+        return "RNN"
+    return "custom"
+
+
+def tolerance(dtype: torch.dtype, scale: float) -> float:
+    """Allowed max abs difference between recomputed and returned states.
+
+    1e-5 for float32/float64 (the kernels differ only in summation order), looser for 16-bit
+    floats; multiplied by the largest magnitude when that exceeds 1 (ReLU RNNs and LSTM
+    projections are unbounded, and float error is relative).
+    """
+    base = {torch.float16: 1e-2, torch.bfloat16: 5e-2}.get(dtype, 1e-5)
+    return base * max(1.0, scale)
+
+
+def check_close(
+    name: str, what: str, got: Tensor, want: Tensor, valid: Tensor | None = None
+) -> None:
+    """Raise CaptureMismatchError if ``got`` and ``want`` differ beyond :func:`tolerance`.
+
+    valid: optional bool mask broadcastable to the tensors; only True positions are compared.
+    """
+    diff = (got - want).abs()
+    ref = want.abs()
+    if valid is not None:
+        diff = diff.masked_fill(~valid, 0)
+        ref = ref.masked_fill(~valid, 0)
+    if diff.numel() == 0:
+        return
+    err = float(diff.max())
+    tol = tolerance(want.dtype, float(ref.max()))
+    if not err <= tol:  # also catches NaN
+        raise CaptureMismatchError(
+            f"module {name!r}: recomputed {what} differ from what the module returned by "
+            f"{err:.3g} (tolerance {tol:.3g}), so its inner states cannot be trusted. This happens "
+            "when a subclass changes the recurrence or its weights inside forward (e.g. weight "
+            "drop); record such a model's cells with modules=[...] instead."
+        )
+
+
+def hidden_size(module: nn.Module) -> int:
+    """The ``hidden_size`` of a standard recurrent module or cell."""
+    return int(getattr(module, "hidden_size"))  # noqa: B009 - typed as Tensor|Module otherwise
+
+
+def _activation(module: nn.Module) -> Callable[[Tensor], Tensor]:
+    return torch.relu if getattr(module, "nonlinearity", "tanh") == "relu" else torch.tanh
+
+
+@dataclass
+class _Params:
+    """One layer's weights, stacked over directions: w_ih [D, G, F] etc."""
+
+    w_ih: Tensor
+    w_hh: Tensor
+    b_ih: Tensor | None
+    b_hh: Tensor | None
+    w_hr: Tensor | None
+
+
+def _layer_params(module: nn.Module, layer: int, n_dir: int) -> _Params:
+    def stack(kind: str) -> Tensor | None:
+        names = [f"{kind}_l{layer}{'_reverse' if d else ''}" for d in range(n_dir)]
+        found = [getattr(module, n, None) for n in names]
+        if any(t is None for t in found):
+            return None
+        return torch.stack([t.detach() for t in found if t is not None])
+
+    w_ih, w_hh = stack("weight_ih"), stack("weight_hh")
+    assert w_ih is not None and w_hh is not None, "standard RNN modules always have weights"
+    w_hr = stack("weight_hr") if getattr(module, "proj_size", 0) else None
+    b_ih, b_hh = (stack("bias_ih"), stack("bias_hh")) if module.bias else (None, None)
+    return _Params(w_ih, w_hh, b_ih, b_hh, w_hr)
+
+
+def _linear(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+    """x [D, ..., F] @ w[d].T (+ b[d]) -> [D, ..., G], one batched matmul for all directions."""
+    shape = x.shape
+    flat = x.reshape(shape[0], -1, shape[-1])
+    if b is None:
+        y = torch.bmm(flat, w.transpose(1, 2))
+    else:
+        y = torch.baddbmm(b[:, None, :], flat, w.transpose(1, 2))
+    return y.reshape(*shape[:-1], w.shape[1])
+
+
+def _proc(x: Tensor, n_dir: int) -> Tensor:
+    """[T, ...] time order -> [D, T, ...] processing order (direction 1 reversed in time)."""
+    return torch.stack([x, x.flip(0)]) if n_dir == 2 else x.unsqueeze(0)
+
+
+def _unproc(x: Tensor, d: int) -> Tensor:
+    """Processing order of direction d -> time order."""
+    return x.flip(0) if d else x
+
+
+def _run_layer(
+    module: nn.Module, p: _Params, xg: Tensor, h0: Tensor, c0: Tensor | None,
+    valid: Tensor | None, want_gates: bool,
+) -> tuple[Tensor, Tensor | None, Tensor | None]:
+    """Step loop for an inner layer.
+
+    xg: [D, T, B, G] input projections (+ b_ih), processing order; h0 [D, B, Hout];
+    c0 [D, B, H] or None; valid [D, T, B, 1] bool or None (packed input: hold the state).
+    Returns h [D, T, B, Hout], c [D, T, B, H] or None, gates [D, T, B, G] (activated) or None.
+    """
+    fam = family(module)
+    n_dir, n_steps = xg.shape[0], xg.shape[1]
+    w_hh_t = p.w_hh.transpose(1, 2)
+    w_hr_t = p.w_hr.transpose(1, 2) if p.w_hr is not None else None
+    b_hh = p.b_hh[:, None, :] if p.b_hh is not None else None
+    hs = xg.new_empty(n_dir, n_steps, *h0.shape[1:])
+    cs = xg.new_empty(n_dir, n_steps, *c0.shape[1:]) if c0 is not None else None
+    gates = torch.empty_like(xg) if want_gates and fam != "RNN" else None
+    act = _activation(module)
+    h, c = h0, c0
+    hid = hidden_size(module)
+    for s in range(n_steps):
+        hg = torch.baddbmm(b_hh, h, w_hh_t) if b_hh is not None else torch.bmm(h, w_hh_t)
+        c_new: Tensor | None = None
+        if fam == "LSTM":
+            assert c is not None
+            pre = hg.add_(xg[:, s])
+            sig = pre.sigmoid()
+            g = pre[..., 2 * hid : 3 * hid].tanh()
+            i, f, o = sig[..., :hid], sig[..., hid : 2 * hid], sig[..., 3 * hid :]
+            c_new = torch.addcmul(f * c, i, g)
+            h_new = o * c_new.tanh()
+            if w_hr_t is not None:
+                h_new = torch.bmm(h_new, w_hr_t)
+            if gates is not None:
+                gates[:, s] = sig
+                gates[:, s, :, 2 * hid : 3 * hid] = g
+        elif fam == "GRU":
+            xi = xg[:, s]
+            rz = (xi[..., : 2 * hid] + hg[..., : 2 * hid]).sigmoid_()
+            r, z = rz[..., :hid], rz[..., hid:]
+            n = torch.addcmul(xi[..., 2 * hid :], r, hg[..., 2 * hid :]).tanh_()
+            h_new = torch.addcmul(n, z, h - n)
+            if gates is not None:
+                gates[:, s, :, : 2 * hid] = rz
+                gates[:, s, :, 2 * hid :] = n
+        else:
+            h_new = act(hg.add_(xg[:, s]))
+        if valid is not None:
+            v = valid[:, s]
+            h = torch.where(v, h_new, h)
+            if c is not None and c_new is not None:
+                c = torch.where(v, c_new, c)
+        else:
+            h, c = h_new, c_new
+        hs[:, s] = h
+        if cs is not None and c is not None:
+            cs[:, s] = c
+    return hs, cs, gates
+
+
+def _known_layer(
+    module: nn.Module, name: str, p: _Params, xg: Tensor, h_seq: Tensor, h0: Tensor,
+    c0: Tensor | None, valid: Tensor | None, want_gates: bool,
+) -> tuple[Tensor | None, Tensor | None]:
+    """Last layer, whose h is the module's output: gates by matmuls, c by a short loop.
+
+    h_seq: [D, T, B, Hout] the module's output, processing order. Checks that the h implied by
+    the recomputed gates (and c) equals h_seq. Returns c [D, T, B, H] or None and activated
+    gates [D, T, B, G] or None.
+    """
+    fam = family(module)
+    n_steps = h_seq.shape[1]
+    h_prev = torch.cat([h0.unsqueeze(1), h_seq[:, :-1]], dim=1)
+    if valid is not None:
+        # A packed sequence's backward direction starts fresh from h0 at its last real token.
+        prev_valid = torch.cat([torch.zeros_like(valid[:, :1]), valid[:, :-1]], dim=1)
+        h_prev = torch.where(prev_valid, h_prev, h0.unsqueeze(1))
+    hg = _linear(h_prev, p.w_hh, p.b_hh)
+    hid = hidden_size(module)
+    cs: Tensor | None = None
+    gates: Tensor | None = None
+    if fam == "LSTM":
+        assert c0 is not None
+        pre = hg.add_(xg)
+        gates = pre.sigmoid()
+        gates[..., 2 * hid : 3 * hid] = pre[..., 2 * hid : 3 * hid].tanh()
+        i, f, g, o = gates.split(hid, dim=-1)
+        ig = i * g
+        cs = torch.empty_like(ig)
+        c = c0
+        for s in range(n_steps):
+            c_new = torch.addcmul(ig[:, s], f[:, s], c)
+            c = torch.where(valid[:, s], c_new, c) if valid is not None else c_new
+            cs[:, s] = c
+        h_chk = o * cs.tanh()
+        if p.w_hr is not None:
+            h_chk = _linear(h_chk, p.w_hr, None)
+    elif fam == "GRU":
+        rz = (xg[..., : 2 * hid] + hg[..., : 2 * hid]).sigmoid_()
+        r, z = rz[..., :hid], rz[..., hid:]
+        n = torch.addcmul(xg[..., 2 * hid :], r, hg[..., 2 * hid :]).tanh_()
+        h_chk = torch.addcmul(n, z, h_prev - n)
+        gates = torch.cat([rz, n], dim=-1) if want_gates else None
+    else:
+        h_chk = _activation(module)(hg.add_(xg))
+    check_close(name, "last-layer outputs", h_chk, h_seq, valid)
+    return cs, (gates if want_gates and fam != "RNN" else None)
+
+
+def _final(seq: Tensor, lengths: Tensor | None, valid: Tensor | None) -> Tensor:
+    """State after the last processed step: seq [D, T, B, H] processing order -> [D, B, H]."""
+    if valid is None or lengths is None:
+        return seq[:, -1]
+    # Direction 0 of a packed sequence ends at its last real token; direction 1 at t = 0.
+    last = torch.stack([lengths - 1, torch.full_like(lengths, seq.shape[1] - 1)])[: seq.shape[0]]
+    idx = last.to(seq.device)[:, None, :, None].expand(-1, 1, -1, seq.shape[-1])
+    return seq.gather(1, idx).squeeze(1)
+
+
+def capture_fused(
+    module: nn.Module, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], output: Any,
+    want_gates: bool,
+) -> Recorded:
+    """Recompute all layers of one call of a fused RNN/LSTM/GRU from a forward hook's view.
+
+    args/kwargs: what the module was called with (input, optional hx); output: what it returned.
+    Raises CaptureMismatchError if the recomputation disagrees with ``output``.
+    """
+    assert isinstance(module, FUSED_TYPES)
+    fam = family(module)
+    x = args[0] if args else kwargs["input"]
+    hx = args[1] if len(args) > 1 else kwargs.get("hx")
+    out, hn = output
+    n_dir = 2 if module.bidirectional else 1
+    n_layers = module.num_layers
+    hid = hidden_size(module)
+    h_out = int(module.proj_size) or hid
+    lengths: Tensor | None = None
+    batched = True
+    if isinstance(x, PackedSequence):
+        xs, lengths = pad_packed_sequence(x)
+        outs, _ = pad_packed_sequence(out, total_length=xs.shape[0])
+    else:
+        batched = x.dim() == 3
+        xs, outs = (x, out) if batched else (x.unsqueeze(1), out.unsqueeze(1))
+        if batched and module.batch_first:
+            xs, outs = xs.transpose(0, 1), outs.transpose(0, 1)
+    h_n, c_n = hn if fam == "LSTM" else (hn, None)
+    if isinstance(hx, tuple):
+        h0, c0 = hx
+    else:
+        h0, c0 = hx, None
+    if not batched:
+        h_n, h0 = h_n.unsqueeze(1), (h0.unsqueeze(1) if h0 is not None else None)
+        c_n = c_n.unsqueeze(1) if c_n is not None else None
+        c0 = c0.unsqueeze(1) if c0 is not None else None
+    n_steps, n_batch = xs.shape[0], xs.shape[1]
+    if h0 is None:
+        h0 = xs.new_zeros(n_layers * n_dir, n_batch, h_out)
+    if fam == "LSTM" and c0 is None:
+        c0 = xs.new_zeros(n_layers * n_dir, n_batch, hid)
+    valid: Tensor | None = None
+    if lengths is not None:
+        steps = torch.arange(n_steps, device=xs.device)
+        valid = _proc(steps[:, None] < lengths.to(xs.device)[None, :], n_dir)[..., None]
+    rec = Recorded(lengths=lengths, padded_backward=lengths is None and n_dir == 2)
+    gate_names = GATE_KINDS[fam]
+    inp = xs
+    for layer in range(n_layers):
+        p = _layer_params(module, layer, n_dir)
+        sl = slice(layer * n_dir, (layer + 1) * n_dir)
+        lh0 = h0[sl]
+        lc0 = c0[sl] if c0 is not None else None
+        xg = _linear(_proc(inp, n_dir), p.w_ih, p.b_ih)
+        if layer < n_layers - 1:
+            h_seq, c_seq, gates = _run_layer(module, p, xg, lh0, lc0, valid, want_gates)
+        else:
+            h_seq = torch.stack([outs[..., :h_out], outs[..., h_out:].flip(0)]) if n_dir == 2 \
+                else outs.unsqueeze(0)
+            c_seq, gates = _known_layer(
+                module, name, p, xg, h_seq, lh0, lc0, valid, want_gates
+            )
+        check_close(name, f"final h of layer {layer}", _final(h_seq, lengths, valid), h_n[sl])
+        if c_seq is not None and c_n is not None:
+            check_close(name, f"final c of layer {layer}", _final(c_seq, lengths, valid), c_n[sl])
+        for d in range(n_dir):
+            st = {"h": _unproc(h_seq[d], d)}
+            init = {"h": lh0[d]}
+            if c_seq is not None and lc0 is not None:
+                st["c"] = _unproc(c_seq[d], d)
+                init["c"] = lc0[d]
+            if gates is not None:
+                for k, g in zip(gate_names, gates[d].split(hid, dim=-1), strict=True):
+                    st[k] = _unproc(g, d)
+            rec.states[(layer, d)] = st
+            rec.initial[(layer, d)] = init
+        inp = torch.cat([rec.states[(layer, d)]["h"] for d in range(n_dir)], dim=-1)
+    return rec

@@ -1,0 +1,153 @@
+"""Fused nn.RNN/LSTM/GRU capture against a plain step-by-step reference (tests/rnn_reference)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rnn_reference import reference
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+from rnnvis_widget.batches import Batch
+from rnnvis_widget.capture import LayerKey, StateRecorder, find_recurrent_modules
+
+VOCAB = 11
+EMB = 4
+
+
+class Net(nn.Module):
+    """Embedding -> fused recurrent module -> linear, optionally packing the input."""
+
+    def __init__(self, kind: str = "LSTM", hidden: int = 5, layers: int = 1, bidir: bool = False,
+                 batch_first: bool = True, proj: int = 0, bias: bool = True,
+                 packed: bool = False, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(VOCAB, EMB)
+        self.batch_first = batch_first
+        self.packed = packed
+        kw = dict(num_layers=layers, bidirectional=bidir, batch_first=batch_first, bias=bias,
+                  dropout=dropout if layers > 1 else 0.0)
+        if kind == "LSTM":
+            self.rnn: nn.RNNBase = nn.LSTM(EMB, hidden, proj_size=proj, **kw)
+        elif kind == "GRU":
+            self.rnn = nn.GRU(EMB, hidden, **kw)
+        else:
+            self.rnn = nn.RNN(EMB, hidden, nonlinearity=kind.split("_")[1].lower(), **kw)
+        out_dim = (proj or hidden) * (2 if bidir else 1)
+        self.out = nn.Linear(out_dim, VOCAB)
+
+    def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.emb(ids)
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor | None = None,
+                hx=None) -> torch.Tensor:
+        x = self.emb(ids)
+        if not self.batch_first:
+            x = x.transpose(0, 1)
+        if self.packed:
+            assert lengths is not None
+            x = pack_padded_sequence(x, lengths.cpu(), batch_first=self.batch_first,
+                                     enforce_sorted=False)
+            out, _ = self.rnn(x, hx)
+            return out.data.sum()
+        out, _ = self.rnn(x, hx)
+        return self.out(out)
+
+
+def make_batch(lengths: list[int], seed: int = 0) -> Batch:
+    g = torch.Generator().manual_seed(seed)
+    T = max(lengths)
+    ids = torch.randint(1, VOCAB, (len(lengths), T), generator=g)
+    lens = torch.tensor(lengths)
+    ids[torch.arange(T)[None, :] >= lens[:, None]] = 0
+    return Batch(ids, lens)
+
+
+def run_forward(m: nn.Module, b: Batch) -> object:
+    return m(b.ids, b.lengths)
+
+
+def compare(net: Net, batch: Batch, step, hx=None, gates: bool = True,
+            atol: float = 1e-5) -> None:
+    with torch.no_grad():
+        x = net.embed(batch.ids)
+    ref_states, ref_init = reference(net.rnn, x, batch.lengths.tolist(), net.packed, hx)
+    assert set(step.states) == {LayerKey("rnn", lay, d) for (lay, d) in ref_states}
+    for (lay, d), kinds in ref_states.items():
+        key = LayerKey("rnn", lay, d)
+        got = step.states[key]
+        if not gates:
+            kinds = {k: v for k, v in kinds.items() if k in ("h", "c")}
+        assert sorted(got) == sorted(kinds), key
+        for kind, want in kinds.items():
+            assert got[kind].dtype == torch.float32
+            assert got[kind].shape == want.shape, (key, kind)
+            torch.testing.assert_close(got[kind].double(), want, atol=atol, rtol=1e-5,
+                                       msg=f"{key} {kind}")
+        for kind, want in ref_init[(lay, d)].items():
+            torch.testing.assert_close(step.initial[key][kind].double(), want, atol=atol,
+                                       rtol=1e-5, msg=f"{key} initial {kind}")
+    mask = batch.mask()
+    for per_kind in step.states.values():
+        for t in per_kind.values():
+            assert bool((t[~mask] == 0).all())
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN_TANH", "RNN_RELU"])
+@pytest.mark.parametrize("bidir", [False, True])
+def test_fused_matches_reference_two_layers(kind: str, bidir: bool) -> None:
+    torch.manual_seed(1)
+    net = Net(kind, hidden=6, layers=2, bidir=bidir)
+    batch = make_batch([5, 3, 1, 5])
+    with StateRecorder(net, gates=True) as rec:
+        step = rec.record(batch)
+        assert rec.layers == [LayerKey("rnn", lay, d) for lay in range(2)
+                              for d in range(2 if bidir else 1)]
+    compare(net, batch, step)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(["LSTM", "GRU", "RNN_TANH", "RNN_RELU"]),
+    layers=st.integers(1, 4),
+    bidir=st.booleans(),
+    batch_first=st.booleans(),
+    bias=st.booleans(),
+    packed=st.booleans(),
+    proj=st.integers(0, 3),
+    hidden=st.integers(4, 7),
+    lengths=st.lists(st.integers(1, 6), min_size=1, max_size=4),
+    with_hx=st.booleans(),
+    gates=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_fused_property(kind, layers, bidir, batch_first, bias, packed, proj, hidden, lengths,
+                        with_hx, gates, seed) -> None:
+    torch.manual_seed(seed)
+    proj = proj if kind == "LSTM" else 0
+    net = Net(kind, hidden=hidden, layers=layers, bidir=bidir, batch_first=batch_first,
+              proj=proj, bias=bias, packed=packed, dropout=0.3)
+    batch = make_batch(lengths, seed)
+    hx = None
+    n = layers * (2 if bidir else 1)
+    if with_hx:
+        h0 = torch.randn(n, len(lengths), proj or hidden)
+        hx = (h0, torch.randn(n, len(lengths), hidden)) if kind == "LSTM" else h0
+    with StateRecorder(net, gates=gates) as rec:
+        step = rec.record(batch, lambda m, b: m(b.ids, b.lengths, hx))
+        for key in rec.layers:
+            assert sorted(step.states[key]) == sorted(rec.kinds(key))
+    compare(net, batch, step, hx, gates)
+
+
+def test_find_recurrent_modules() -> None:
+    class Seq2Seq(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.enc = nn.Sequential(nn.Embedding(5, 3), nn.GRU(3, 4))
+            self.dec = nn.LSTMCell(3, 4)
+            self.head = nn.Linear(4, 5)
+
+    assert find_recurrent_modules(Seq2Seq()) == ["enc.1", "dec"]
