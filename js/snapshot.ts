@@ -9,7 +9,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 declare global {
   interface Window {
     rnnvisModels?: SnapshotModel[];
-    rnnvisKernel?: (changes: Record<string, unknown>) => unknown;
+    rnnvisKernel?: (changes: Record<string, unknown>) => unknown | Promise<unknown>;
   }
 }
 
@@ -53,10 +53,15 @@ export class SnapshotModel implements WidgetModel {
     this.emit(`change:${name}`);
   }
 
+  /** Without a kernel nothing listens; a kernel stand-in (tests) may answer with new state. */
   save_changes(): void {
     const changes = this.pending;
     this.pending = {};
-    window.rnnvisKernel?.(changes);
+    const kernel = typeof window === "undefined" ? undefined : window.rnnvisKernel;
+    if (!kernel) return;
+    void Promise.resolve(kernel(changes)).then((reply) => {
+      if (reply && typeof reply === "object") this.receive(reply as Record<string, Json>);
+    });
   }
 
   /** State sent by a kernel stand-in (tests): applied like a message from the kernel. */

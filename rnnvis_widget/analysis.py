@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +89,10 @@ class Analysis:
     def _stack(self, layer: int) -> Stack:
         stacks = self.stacks
         if not -len(stacks) <= layer < len(stacks):
-            raise IndexError(f"layer {layer} out of range: this analysis has {len(stacks)} layers {[str(s) for s in stacks]}")
+            raise IndexError(
+                f"layer {layer} out of range: this analysis has {len(stacks)} layers "
+                f"{[str(s) for s in stacks]}"
+            )
         return stacks[layer]
 
     def layer_key(self, layer: int | LayerKey = -1, direction: int = 0) -> LayerKey:
@@ -145,7 +149,7 @@ class Analysis:
             with np.load(Path(path), allow_pickle=False) as data:
                 header = json.loads(bytes(data["header"]).decode("utf-8"))
                 arrays = {name: data[name] for name in data.files}
-        except (OSError, ValueError, KeyError, EOFError, json.JSONDecodeError) as error:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
             raise ValueError(f"{path} is not a readable rnnvis analysis file ({error})") from error
         if header.get("format") != FILE_FORMAT:
             raise ValueError(f"{path} is not an rnnvis analysis file")
@@ -165,7 +169,8 @@ class Analysis:
         return cls(vocab, stats, kinds)
 
     def __repr__(self) -> str:
-        return f"<Analysis: {len(self.vocab)} words, {self.n_tokens} tokens, layers {[str(k) for k in self.layers]}>"
+        layers = [str(k) for k in self.layers]
+        return f"<Analysis: {len(self.vocab)} words, {self.n_tokens} tokens, layers {layers}>"
 
 
 def analyze(
@@ -199,9 +204,10 @@ def analyze(
     torch.manual_seed(seed)
     stats = CorpusStats(len(words))
     batches: Iterable[Batch] = iter_batches(corpus, len(words), batch_size)
-    with StateRecorder(model, modules=modules, gates=gates, device=device) as recorder, tqdm(
-        unit="tok", unit_scale=True, disable=not progress, desc="rnnvis"
-    ) as bar:
+    with (
+        StateRecorder(model, modules=modules, gates=gates, device=device) as recorder,
+        tqdm(unit="tok", unit_scale=True, disable=not progress, desc="rnnvis") as bar,
+    ):
         for batch in batches:
             stats.update(recorder.record(batch, forward))
             bar.update(batch.n_tokens)

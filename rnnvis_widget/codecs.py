@@ -12,7 +12,17 @@ from typing import Any, TypedDict
 import numpy as np
 
 # Browser-side decoders exist for exactly these (js/codecs.ts).
-WIRE_DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "uint8", "uint16", "uint32")
+WIRE_DTYPES = (
+    "float16",
+    "float32",
+    "float64",
+    "int8",
+    "int16",
+    "int32",
+    "uint8",
+    "uint16",
+    "uint32",
+)
 
 
 class EncodedArray(TypedDict):
@@ -29,7 +39,9 @@ def encode(array: Any, dtype: str | None = None) -> EncodedArray:
     values = np.asarray(array)
     target = np.dtype(dtype) if dtype is not None else values.dtype
     if target == np.int64:
-        if values.size and (values.max() > np.iinfo(np.int32).max or values.min() < np.iinfo(np.int32).min):
+        if values.size and (
+            values.max() > np.iinfo(np.int32).max or values.min() < np.iinfo(np.int32).min
+        ):
             raise ValueError("int64 values do not fit int32; the browser cannot decode them")
         target = np.dtype(np.int32)
     if target.name not in WIRE_DTYPES:

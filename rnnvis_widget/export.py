@@ -58,12 +58,17 @@ def _no_closing_tag(text: str, tag: str, what: str) -> str:
 
 def widget_state(widget: anywidget.AnyWidget) -> dict[str, Any]:
     """The synced traits a view needs, as the kernel would send them (buffers still bytes)."""
-    names = sorted(name for name in widget.class_own_traits(sync=True) if not name.startswith("_"))
+    # anywidget subclasses the widget class at run time, so compare with its base, not own traits.
+    inherited = set(anywidget.AnyWidget.class_traits(sync=True))
+    names = sorted(
+        name for name in widget.class_traits(sync=True) if name not in inherited and not name.startswith("_")
+    )
     return {name: widget.get_state(name)[name] for name in names}
 
 
 def snapshot_html(state: dict[str, Any], title: str = "rnnvis snapshot") -> str:
     """One HTML page that renders `state` with the widget bundle, offline."""
+    state_json = script_safe_json(_inline_buffers(state))
     bundle = base64.b64encode(_read_static("index.js").encode("utf-8")).decode("ascii")
     boot = _no_closing_tag(_read_static("snapshot.js"), "script", "the snapshot boot script")
     css = _no_closing_tag(_read_static("index.css"), "style", "the widget stylesheet")
@@ -79,7 +84,7 @@ def snapshot_html(state: dict[str, Any], title: str = "rnnvis snapshot") -> str:
             "</head>",
             "<body>",
             '<div id="rnnvis-root"></div>',
-            f'<script type="application/json" id="rnnvis-state">{script_safe_json(_inline_buffers(state))}</script>',
+            f'<script type="application/json" id="rnnvis-state">{state_json}</script>',
             f'<script type="text/plain" id="rnnvis-bundle">{bundle}</script>',
             f'<script type="module">{boot}</script>',
             "</body>",
@@ -89,7 +94,9 @@ def snapshot_html(state: dict[str, Any], title: str = "rnnvis snapshot") -> str:
     )
 
 
-def save_html(widget: anywidget.AnyWidget, path: str | os.PathLike[str], title: str = "rnnvis snapshot") -> Path:
+def save_html(
+    widget: anywidget.AnyWidget, path: str | os.PathLike[str], title: str = "rnnvis snapshot"
+) -> Path:
     """Write `widget`'s current view as a snapshot; kernel-only controls are shown disabled."""
     state = widget_state(widget)
     if isinstance(state.get("view"), dict):

@@ -26,9 +26,10 @@ def heatmap_view(
     ids = display_words(analysis, n_words)
     response = analysis.response(layer, state, direction)[ids]
     key = analysis.layer_key(layer, direction)
+    where = str(analysis.stacks[layer]) + (" · backward" if key.direction else "")
     return {
         "kind": "heatmap",
-        "title": f"{key} · {state} · {len(ids)} most frequent words × {response.shape[1]} units",
+        "title": f"{where} · {state} · {len(ids)} most frequent words × {response.shape[1]} units",
         "layers": [str(stack) for stack in analysis.stacks],
         "states": analysis.states(key),
         "words": [analysis.vocab[i] for i in ids],

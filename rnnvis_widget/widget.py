@@ -55,7 +55,9 @@ class RNNVis(anywidget.AnyWidget):
         value = int(proposal["value"])
         n = len(self.analysis.stacks) if hasattr(self, "analysis") else None
         if n is not None and not -n <= value < n:
-            raise traitlets.TraitError(f"layer must be in 0..{n - 1} (this analysis has {n} layers), got {value}")
+            raise traitlets.TraitError(
+                f"layer must be in 0..{n - 1} (this analysis has {n} layers), got {value}"
+            )
         return value % n if n else value
 
     @traitlets.validate("n_words")

