@@ -84,15 +84,15 @@ def check_close(
 
     valid: optional bool mask broadcastable to the tensors; only True positions are compared.
     """
-    diff = (got - want).abs()
-    ref = want.abs()
-    if valid is not None:
-        diff = diff.masked_fill(~valid, 0)
-        ref = ref.masked_fill(~valid, 0)
-    if diff.numel() == 0:
+    if want.numel() == 0:
         return
+    diff = (got - want).abs_()
+    if valid is not None:
+        diff.masked_fill_(~valid, 0)
+        want = want.masked_fill(~valid, 0)
+    lo, hi = torch.aminmax(want)
     err = float(diff.max())
-    tol = tolerance(want.dtype, float(ref.max()))
+    tol = tolerance(want.dtype, max(-float(lo), float(hi)))
     if not err <= tol:  # also catches NaN
         raise CaptureMismatchError(
             f"module {name!r}: recomputed {what} differ from what the module returned by "
@@ -128,7 +128,8 @@ def _layer_params(module: nn.Module, layer: int, n_dir: int) -> _Params:
         found = [getattr(module, n, None) for n in names]
         if any(t is None for t in found):
             return None
-        return torch.stack([t.detach() for t in found if t is not None])
+        tensors = [t.detach() for t in found if t is not None]
+        return tensors[0].unsqueeze(0) if n_dir == 1 else torch.stack(tensors)
 
     w_ih, w_hh = stack("weight_ih"), stack("weight_hh")
     assert w_ih is not None and w_hh is not None, "standard RNN modules always have weights"
@@ -164,48 +165,47 @@ def _run_layer(
 ) -> tuple[Tensor, Tensor | None, Tensor | None]:
     """Step loop for an inner layer.
 
-    xg: [D, T, B, G] input projections (+ b_ih), processing order; h0 [D, B, Hout];
-    c0 [D, B, H] or None; valid [D, T, B, 1] bool or None (packed input: hold the state).
+    xg: [D, T, B, G] input projections, processing order, with b_ih (and, for LSTM and RNN,
+    b_hh folded in; see :func:`_input_gates`); overwritten with the gate pre-activations.
+    h0 [D, B, Hout]; c0 [D, B, H] or None; valid [D, T, B, 1] bool or None (packed input:
+    hold the state where False).
     Returns h [D, T, B, Hout], c [D, T, B, H] or None, gates [D, T, B, G] (activated) or None.
     """
     fam = family(module)
     n_dir, n_steps = xg.shape[0], xg.shape[1]
     w_hh_t = p.w_hh.transpose(1, 2)
     w_hr_t = p.w_hr.transpose(1, 2) if p.w_hr is not None else None
-    b_hh = p.b_hh[:, None, :] if p.b_hh is not None else None
     hs = xg.new_empty(n_dir, n_steps, *h0.shape[1:])
     cs = xg.new_empty(n_dir, n_steps, *c0.shape[1:]) if c0 is not None else None
-    gates = torch.empty_like(xg) if want_gates and fam != "RNN" else None
+    gru_gates = torch.empty_like(xg) if want_gates and fam == "GRU" else None
     act = _activation(module)
     h, c = h0, c0
     hid = hidden_size(module)
     for s in range(n_steps):
-        hg = torch.baddbmm(b_hh, h, w_hh_t) if b_hh is not None else torch.bmm(h, w_hh_t)
         c_new: Tensor | None = None
         if fam == "LSTM":
             assert c is not None
-            pre = hg.add_(xg[:, s])
+            pre = xg[:, s].baddbmm_(h, w_hh_t)  # both biases are already in xg
             sig = pre.sigmoid()
             g = pre[..., 2 * hid : 3 * hid].tanh()
-            i, f, o = sig[..., :hid], sig[..., hid : 2 * hid], sig[..., 3 * hid :]
-            c_new = torch.addcmul(f * c, i, g)
-            h_new = o * c_new.tanh()
+            c_new = torch.addcmul(sig[..., hid : 2 * hid] * c, sig[..., :hid], g)
+            h_new = sig[..., 3 * hid :] * c_new.tanh()
             if w_hr_t is not None:
                 h_new = torch.bmm(h_new, w_hr_t)
-            if gates is not None:
-                gates[:, s] = sig
-                gates[:, s, :, 2 * hid : 3 * hid] = g
         elif fam == "GRU":
+            if p.b_hh is not None:
+                hg = torch.baddbmm(p.b_hh[:, None, :], h, w_hh_t)
+            else:
+                hg = torch.bmm(h, w_hh_t)
             xi = xg[:, s]
             rz = (xi[..., : 2 * hid] + hg[..., : 2 * hid]).sigmoid_()
-            r, z = rz[..., :hid], rz[..., hid:]
-            n = torch.addcmul(xi[..., 2 * hid :], r, hg[..., 2 * hid :]).tanh_()
-            h_new = torch.addcmul(n, z, h - n)
-            if gates is not None:
-                gates[:, s, :, : 2 * hid] = rz
-                gates[:, s, :, 2 * hid :] = n
+            n = torch.addcmul(xi[..., 2 * hid :], rz[..., :hid], hg[..., 2 * hid :]).tanh_()
+            h_new = torch.addcmul(n, rz[..., hid:], h - n)
+            if gru_gates is not None:
+                gru_gates[:, s, :, : 2 * hid] = rz
+                gru_gates[:, s, :, 2 * hid :] = n
         else:
-            h_new = act(hg.add_(xg[:, s]))
+            h_new = act(xg[:, s].baddbmm_(h, w_hh_t))
         if valid is not None:
             v = valid[:, s]
             h = torch.where(v, h_new, h)
@@ -216,7 +216,31 @@ def _run_layer(
         hs[:, s] = h
         if cs is not None and c is not None:
             cs[:, s] = c
-    return hs, cs, gates
+    if not want_gates or fam == "RNN":
+        return hs, cs, None
+    if fam == "GRU":
+        return hs, cs, gru_gates
+    return hs, cs, _lstm_activate(xg, hid)
+
+
+def _lstm_activate(pre: Tensor, hid: int) -> Tensor:
+    """In place: LSTM pre-activations [..., 4H] -> gates (sigmoid for i, f, o; tanh for g)."""
+    g = pre[..., 2 * hid : 3 * hid].tanh()
+    pre.sigmoid_()
+    pre[..., 2 * hid : 3 * hid] = g
+    return pre
+
+
+def _input_gates(module: nn.Module, p: _Params, inp: Tensor) -> Tensor:
+    """[T, B, F] layer input -> [D, T, B, G] input projections in processing order.
+
+    LSTM and RNN add b_hh here too, saving one pass per step; GRU cannot, since its
+    candidate gate multiplies W_hn h + b_hn by r.
+    """
+    bias = p.b_ih
+    if family(module) != "GRU" and p.b_hh is not None:
+        bias = p.b_ih + p.b_hh if p.b_ih is not None else p.b_hh
+    return _linear(_proc(inp, p.w_ih.shape[0]), p.w_ih, bias)
 
 
 def _known_layer(
@@ -225,26 +249,26 @@ def _known_layer(
 ) -> tuple[Tensor | None, Tensor | None]:
     """Last layer, whose h is the module's output: gates by matmuls, c by a short loop.
 
-    h_seq: [D, T, B, Hout] the module's output, processing order. Checks that the h implied by
-    the recomputed gates (and c) equals h_seq. Returns c [D, T, B, H] or None and activated
-    gates [D, T, B, G] or None.
+    xg: as for :func:`_run_layer` (overwritten); h_seq: [D, T, B, Hout] the module's output,
+    processing order. Checks that the h implied by the recomputed gates (and c) equals h_seq.
+    Returns c [D, T, B, H] or None and activated gates [D, T, B, G] or None.
     """
     fam = family(module)
-    n_steps = h_seq.shape[1]
+    n_dir, n_steps, n_batch = h_seq.shape[:3]
     h_prev = torch.cat([h0.unsqueeze(1), h_seq[:, :-1]], dim=1)
     if valid is not None:
         # A packed sequence's backward direction starts fresh from h0 at its last real token.
         prev_valid = torch.cat([torch.zeros_like(valid[:, :1]), valid[:, :-1]], dim=1)
         h_prev = torch.where(prev_valid, h_prev, h0.unsqueeze(1))
-    hg = _linear(h_prev, p.w_hh, p.b_hh)
     hid = hidden_size(module)
     cs: Tensor | None = None
     gates: Tensor | None = None
+    flat = (n_dir, n_steps * n_batch, -1)
     if fam == "LSTM":
         assert c0 is not None
-        pre = hg.add_(xg)
-        gates = pre.sigmoid()
-        gates[..., 2 * hid : 3 * hid] = pre[..., 2 * hid : 3 * hid].tanh()
+        # xg already holds x W_ih^T + b_ih + b_hh; add h_prev W_hh^T in place.
+        xg.view(flat).baddbmm_(h_prev.view(flat), p.w_hh.transpose(1, 2))
+        gates = _lstm_activate(xg, hid)
         i, f, g, o = gates.split(hid, dim=-1)
         ig = i * g
         cs = torch.empty_like(ig)
@@ -257,13 +281,15 @@ def _known_layer(
         if p.w_hr is not None:
             h_chk = _linear(h_chk, p.w_hr, None)
     elif fam == "GRU":
+        hg = _linear(h_prev, p.w_hh, p.b_hh)
         rz = (xg[..., : 2 * hid] + hg[..., : 2 * hid]).sigmoid_()
         r, z = rz[..., :hid], rz[..., hid:]
         n = torch.addcmul(xg[..., 2 * hid :], r, hg[..., 2 * hid :]).tanh_()
         h_chk = torch.addcmul(n, z, h_prev - n)
         gates = torch.cat([rz, n], dim=-1) if want_gates else None
     else:
-        h_chk = _activation(module)(hg.add_(xg))
+        xg.view(flat).baddbmm_(h_prev.view(flat), p.w_hh.transpose(1, 2))
+        h_chk = _activation(module)(xg)
     check_close(name, "last-layer outputs", h_chk, h_seq, valid)
     return cs, (gates if want_gates and fam != "RNN" else None)
 
@@ -332,7 +358,7 @@ def capture_fused(
         sl = slice(layer * n_dir, (layer + 1) * n_dir)
         lh0 = h0[sl]
         lc0 = c0[sl] if c0 is not None else None
-        xg = _linear(_proc(inp, n_dir), p.w_ih, p.b_ih)
+        xg = _input_gates(module, p, inp)
         if layer < n_layers - 1:
             h_seq, c_seq, gates = _run_layer(module, p, xg, lh0, lc0, valid, want_gates)
         else:

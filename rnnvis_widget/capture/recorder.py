@@ -200,6 +200,7 @@ class StateRecorder:
             self._calls = {}
         out = StepBatch(batch=batch)
         mask = batch.mask()
+        pad = None if bool(mask.all()) else ~mask[:, :, None]
         for name, mod_calls in calls.items():
             if not mod_calls:
                 raise CaptureError(
@@ -213,7 +214,7 @@ class StateRecorder:
                 per_layer = self._join_cells(name, mod_calls, batch)
             for (layer, d), (states, initial) in per_layer.items():
                 key = LayerKey(name, layer, d)
-                out.states[key] = {k: _to_user(v, mask) for k, v in states.items()}
+                out.states[key] = {k: _to_user(v, pad) for k, v in states.items()}
                 out.initial[key] = {k: _to_cpu(v) for k, v in initial.items()}
                 if "c" in states and "c" not in self._kinds[key]:
                     self._kinds[key].insert(1, "c")
@@ -329,15 +330,16 @@ def _fit(states: dict[str, Tensor], batch: Batch) -> dict[str, Tensor]:
     return out
 
 
-def _to_user(seq: Tensor, mask: Tensor) -> Tensor:
-    """[T, B, H] device tensor -> [B, T, H] contiguous float32 CPU tensor, zero where ~mask.
+def _to_user(seq: Tensor, pad: Tensor | None) -> Tensor:
+    """[T, B, H] device tensor -> [B, T, H] contiguous float32 CPU tensor, zero where pad
+    ([B, T, 1] bool, None if the batch has no padding).
 
     Runs outside inference mode, so the result is an ordinary tensor the caller may modify.
     """
     out = seq.transpose(0, 1).to(
         device="cpu", dtype=torch.float32, memory_format=torch.contiguous_format, copy=True
     )
-    return out.masked_fill_(~mask[:, :, None], 0.0)
+    return out.masked_fill_(pad, 0.0) if pad is not None else out
 
 
 def _to_cpu(t: Tensor) -> Tensor:

@@ -1,0 +1,103 @@
+"""Benchmark: capture of h and c for all layers of a 2-layer, 600-unit LSTM language model.
+
+Prints one JSON line. ``ratio`` = capture time / plain ``model(ids)`` forward time under
+``torch.inference_mode()`` over the same batches (the stricter baseline); ``ratio_vs_no_grad``
+uses a ``torch.no_grad()`` forward instead. Both are measured side by side in one run,
+interleaved, and the median of ``--repeats`` rounds is reported. Goal: ratio <= 1.5.
+
+    .venv/bin/python benchmarks/capture.py [--tokens 100000] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import statistics
+import time
+
+import torch
+from torch import nn
+
+from rnnvis_widget.batches import Batch
+from rnnvis_widget.capture import StateRecorder
+
+
+class LanguageModel(nn.Module):
+    def __init__(self, vocab: int = 10_000, emb: int = 200, hidden: int = 600, layers: int = 2):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, emb)
+        self.rnn = nn.LSTM(emb, hidden, num_layers=layers, batch_first=True, dropout=0.5)
+        self.decoder = nn.Linear(hidden, vocab)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        out, _ = self.rnn(self.emb(ids))
+        return self.decoder(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--tokens", type=int, default=100_000)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    device = torch.device(args.device)
+    model = LanguageModel().to(device).eval()
+    bsz, bptt = 64, 35
+    n_batches = math.ceil(args.tokens / (bsz * bptt))
+    batches = [Batch(torch.randint(0, 10_000, (bsz, bptt)), torch.full((bsz,), bptt))
+               for _ in range(n_batches)]
+
+    def sync() -> None:
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
+    def baseline(ctx: type[torch.inference_mode] | type[torch.no_grad]) -> float:
+        sync()
+        start = time.perf_counter()
+        with ctx():
+            for b in batches:
+                model(b.ids.to(device))
+        sync()
+        return time.perf_counter() - start
+
+    def capture() -> float:
+        sync()
+        start = time.perf_counter()
+        with StateRecorder(model) as rec:
+            for b in batches:
+                step = rec.record(b)
+        sync()
+        assert len(step.states) == 2 and all(set(v) == {"h", "c"} for v in step.states.values())
+        return time.perf_counter() - start
+
+    baseline(torch.inference_mode)  # warm-up: allocator, oneDNN primitives
+    capture()
+    t_inf, t_ng, t_cap = [], [], []
+    for _ in range(args.repeats):
+        t_inf.append(baseline(torch.inference_mode))
+        t_cap.append(capture())
+        t_ng.append(baseline(torch.no_grad))
+    inf, ng, cap = (statistics.median(x) for x in (t_inf, t_ng, t_cap))
+    print(json.dumps({
+        "benchmark": "capture_lstm2x600",
+        "device": str(device),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "cpu": platform.processor() or platform.machine(),
+        "tokens": n_batches * bsz * bptt,
+        "batches": n_batches,
+        "repeats": args.repeats,
+        "baseline_inference_mode_s": round(inf, 3),
+        "baseline_no_grad_s": round(ng, 3),
+        "capture_s": round(cap, 3),
+        "ratio": round(cap / inf, 3),
+        "ratio_vs_no_grad": round(cap / ng, 3),
+        "goal": 1.5,
+    }))
+
+
+if __name__ == "__main__":
+    main()
