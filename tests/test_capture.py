@@ -11,7 +11,12 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from rnnvis_widget.batches import Batch
-from rnnvis_widget.capture import LayerKey, StateRecorder, find_recurrent_modules
+from rnnvis_widget.capture import (
+    CaptureAlignmentError,
+    LayerKey,
+    StateRecorder,
+    find_recurrent_modules,
+)
 
 VOCAB = 11
 EMB = 4
@@ -151,3 +156,36 @@ def test_find_recurrent_modules() -> None:
             self.head = nn.Linear(4, 5)
 
     assert find_recurrent_modules(Seq2Seq()) == ["enc.1", "dec"]
+
+
+def test_unbatched_input_and_kwargs_call() -> None:
+    torch.manual_seed(4)
+    net = Net("LSTM", hidden=4, layers=2, bidir=True)
+    batch = make_batch([5])
+    h0 = torch.randn(4, 4)
+    c0 = torch.randn(4, 4)
+
+    def fwd(m: Net, b: Batch) -> object:
+        return m.rnn(input=m.emb(b.ids[0]), hx=(h0, c0))  # [T, E]: no batch dimension
+
+    with StateRecorder(net) as rec:
+        step = rec.record(batch, fwd)
+    compare(net, batch, step, (h0[:, None], c0[:, None]), gates=False)
+
+
+def test_packed_lengths_that_differ_from_the_batch_are_refused() -> None:
+    net = Net("GRU", packed=True)
+    batch = make_batch([4, 3])
+    with StateRecorder(net) as rec, pytest.raises(CaptureAlignmentError, match=r"'rnn'.*lengths"):
+        rec.record(batch, lambda m, b: m(b.ids, torch.tensor([4, 2])))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_cuda_matches_reference(kind: str) -> None:
+    torch.manual_seed(5)
+    net = Net(kind, hidden=8, layers=3, bidir=True, proj=3 if kind == "LSTM" else 0)
+    batch = make_batch([6, 2, 5])
+    with StateRecorder(net.cuda(), gates=True) as rec:
+        step = rec.record(batch, run_forward)
+    compare(net.cpu(), batch, step)
