@@ -1,6 +1,6 @@
 // Colour scales. Sign is shown with ColorBrewer's RdBu (colourblind-safe diverging):
 // blue for negative responses, red for positive, white at zero.
-import { interpolateRdBu } from "d3-scale-chromatic";
+import { interpolatePurples, interpolateRdBu } from "d3-scale-chromatic";
 
 /** Maps a signed value to a colour, clipping |value| at `clip`. */
 export function divergingColor(value: number, clip: number): string {
@@ -25,4 +25,10 @@ export function robustClip(values: ArrayLike<number>, quantile = 0.98): number {
   magnitudes.sort();
   const index = Math.min(magnitudes.length - 1, Math.floor(quantile * (magnitudes.length - 1)));
   return magnitudes[index] > 0 ? magnitudes[index] : 1;
+}
+
+/** Resting chip colour: a light-to-dark purple ramp of a non-negative value, normalised by `max`. */
+export function sequentialColor(value: number, max: number): string {
+  const t = max > 0 ? Math.max(0, Math.min(1, value / max)) : 0;
+  return interpolatePurples(0.1 + 0.85 * t);
 }

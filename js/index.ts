@@ -1,11 +1,8 @@
 // anywidget entry point: render({ model, el }) draws the view from the kernel's `view` trait
 // and re-draws whenever the kernel sends a new one.
 import "./styles.css";
-import { renderControls } from "./controls";
 import type { ViewPayload, WidgetModel } from "./model";
-import { initialState, type AppState } from "./state";
-import { Store } from "./store";
-import { renderHeatmap } from "./views/heatmap";
+import { renderMain } from "./views/main";
 
 function showMessage(root: HTMLElement, message: string): void {
   const box = document.createElement("div");
@@ -18,19 +15,8 @@ function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => v
   const root = document.createElement("div");
   root.className = "rnnvis";
   el.appendChild(root);
-  const store = new Store<AppState>(initialState(model.get("selected_words") ?? []));
   let renders = 0;
   let teardownView: (() => void) | null = null;
-
-  const intents = {
-    toggleWord(word: string): void {
-      const current = store.get().selectedWords;
-      const next = current.includes(word) ? current.filter((w) => w !== word) : [...current, word].slice(-3);
-      store.update({ selectedWords: next });
-      model.set("selected_words", next);
-      model.save_changes();
-    },
-  };
 
   const draw = (): void => {
     teardownView?.();
@@ -43,8 +29,7 @@ function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => v
       } else if (payload.kind === "error") {
         showMessage(root, payload.message);
       } else {
-        renderControls(root, model, payload);
-        teardownView = renderHeatmap(root, payload, store, intents);
+        teardownView = renderMain(root, model, payload);
       }
     } catch (error) {
       root.replaceChildren();
@@ -54,13 +39,10 @@ function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => v
     root.dataset.renders = String(renders);
   };
 
-  const syncSelection = (): void => store.update({ selectedWords: model.get("selected_words") ?? [] });
   draw();
   model.on("change:view", draw);
-  model.on("change:selected_words", syncSelection);
   return () => {
     model.off("change:view", draw);
-    model.off("change:selected_words", syncSelection);
     teardownView?.();
     root.remove();
   };

@@ -1,5 +1,5 @@
 // The slice of the anywidget model API our views use; the snapshot shim implements the same.
-import type { EncodedArray } from "./codecs";
+import type { MainPayload } from "./main_data";
 
 export interface WidgetModel {
   get(name: string): any;
@@ -9,22 +9,10 @@ export interface WidgetModel {
   off(event: string, callback: () => void): void;
 }
 
-/** What the kernel sends in the `view` trait (see rnnvis_widget/viewmodel.py). */
-export interface HeatmapPayload {
-  kind: "heatmap";
-  title: string;
-  layers: string[];
-  states: string[];
-  words: string[];
-  counts: EncodedArray;
-  response: EncodedArray;
-  /** Kernel-only controls are disabled when false (snapshots). */
-  live: boolean;
-}
-
 export interface ErrorPayload {
   kind: "error";
   message: string;
 }
 
-export type ViewPayload = HeatmapPayload | ErrorPayload;
+/** What the kernel sends in the `view` trait (see rnnvis_widget/viewmodel.py). */
+export type ViewPayload = MainPayload | ErrorPayload;

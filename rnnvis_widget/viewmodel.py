@@ -1,43 +1,128 @@
-"""Exactly what the browser needs for one view, as compact binary arrays (js/model.ts types)."""
+"""Exactly what the browser needs for the main view, as compact binary arrays.
+
+Two payloads, matching js/main_data.ts: `main_view` (one layer/state/direction: display words,
+their responses and quantiles, unit resting values, top contexts) changes only when the layer,
+state or direction change; `clustering_view` (one k) changes when the clusters control moves.
+Keeping them apart means a k change sends a few kilobytes, not the response matrix again.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .analysis import Analysis
+from .capture import LayerKey
+from .cocluster import DEFAULT_MAX_CLUSTERS, CoClustering, SpectralEmbedding
 from .codecs import encode
 
-
-def display_words(analysis: Analysis, n_words: int) -> np.ndarray:
-    """Ids of the `n_words` most frequent words that occur at least once, most frequent first."""
-    counts = analysis.counts
-    seen = np.flatnonzero(counts > 0)
-    # Stable sort on -count keeps ties in id order, so the view is deterministic.
-    order = seen[np.argsort(-counts[seen], kind="stable")]
-    return order[:n_words]
-
-
-def heatmap_view(
-    analysis: Analysis, layer: int, state: str, direction: int, n_words: int, live: bool = True
-) -> dict[str, Any]:
-    """Response heatmap of the most frequent words over every unit of one layer and state."""
-    ids = display_words(analysis, n_words)
-    response = analysis.response(layer, state, direction)[ids]
-    key = analysis.layer_key(layer, direction)
-    where = str(analysis.stacks[layer]) + (" · backward" if key.direction else "")
-    return {
-        "kind": "heatmap",
-        "title": f"{where} · {state} · {len(ids)} most frequent words × {response.shape[1]} units",
-        "layers": [str(stack) for stack in analysis.stacks],
-        "states": analysis.states(key),
-        "words": [analysis.vocab[i] for i in ids],
-        "counts": encode(analysis.counts[ids], "int32"),
-        "response": encode(response, "float32"),
-        "live": live,
-    }
+MIN_CLUSTERS = 2
+MEMORY_KINDS = ("h", "c")
 
 
 def error_view(message: str) -> dict[str, Any]:
     return {"kind": "error", "message": message}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One layer / state kind / direction of an analysis, as the widget's traits name it."""
+
+    layer: int
+    state: str
+    direction: int
+
+
+@dataclass
+class ViewModel:
+    """Builds payloads for one analysis and caches the spectral embedding of each slot, so that
+    re-clustering with another k costs only a k-means."""
+
+    analysis: Analysis
+    min_count: int = 5
+    seed: int = 0
+    _embeddings: dict[Slot, SpectralEmbedding] = field(default_factory=dict)
+
+    def key(self, slot: Slot) -> LayerKey:
+        return self.analysis.layer_key(slot.layer, slot.direction)
+
+    def display_ids(self, n_words: int) -> np.ndarray:
+        """The `n_words` most frequent words that have quantiles, most frequent first."""
+        return self.analysis.display_words[:n_words]
+
+    def embedding(self, slot: Slot) -> SpectralEmbedding:
+        if slot not in self._embeddings:
+            response = self.analysis.response(slot.layer, slot.state, slot.direction)
+            counts = self.analysis.counts
+            # Small corpora: fall back to every seen word rather than failing outright.
+            min_count = self.min_count if int((counts >= self.min_count).sum()) >= MIN_CLUSTERS else 1
+            self._embeddings[slot] = SpectralEmbedding.fit(response, counts, min_count=min_count, seed=self.seed)
+        return self._embeddings[slot]
+
+    def k_range(self, slot: Slot) -> tuple[int, int]:
+        return MIN_CLUSTERS, min(DEFAULT_MAX_CLUSTERS, self.embedding(slot).max_clusters)
+
+    def cocluster(self, slot: Slot, k: int) -> CoClustering:
+        low, high = self.k_range(slot)
+        if not low <= k <= high:
+            raise ValueError(f"n_clusters must be in {low}..{high} for this layer, got {k}")
+        return self.embedding(slot).cluster(k)
+
+    def main_view(self, slot: Slot, n_words: int, live: bool = True) -> dict[str, Any]:
+        analysis = self.analysis
+        key = self.key(slot)
+        ids = self.display_ids(n_words)
+        response = analysis.response(slot.layer, slot.state, slot.direction)
+        quantile_ids, quantiles = analysis.quantiles(slot.layer, slot.state, slot.direction)
+        # Quantiles are kept for the display words in the same order; map defensively anyway.
+        row_of = {int(w): i for i, w in enumerate(quantile_ids)}
+        quantile_rows = quantiles[[row_of[int(w)] for w in ids]]
+        summary = analysis.unit_summary(slot.layer, slot.state, slot.direction)
+        memory = slot.state in MEMORY_KINDS
+        where = str(analysis.stacks[slot.layer]) + (" · backward" if key.direction else "")
+        return {
+            "kind": "main",
+            "title": f"{where} · {slot.state} · {response.shape[1]} units · {analysis.n_tokens:,} tokens",
+            "live": live,
+            "layers": [str(stack) for stack in analysis.stacks],
+            "states": analysis.states(key),
+            "directions": len(analysis.directions(slot.layer)),
+            "k_range": list(self.k_range(slot)),
+            "resting_label": f"mean |Δ{slot.state}|" if memory else f"mean |{slot.state}|",
+            "words": {
+                "text": [analysis.vocab[int(i)] for i in ids],
+                "count": encode(analysis.counts[ids], "int32"),
+                "response": encode(response[ids], "float32"),
+                # Box plots and bands need ~3 significant digits; float16 halves the bytes.
+                "quantiles": encode(np.nan_to_num(quantile_rows), "float16"),
+            },
+            "units": {"resting": encode(summary.mean_abs, "float32")},
+            "contexts": self._contexts(slot),
+        }
+
+    def _contexts(self, slot: Slot) -> dict[str, Any]:
+        top = self.analysis.contexts(slot.layer, slot.state, slot.direction)
+        windows = np.transpose(top.windows, (2, 0, 1, 3))  # (H, 2, K, 2w + 1)
+        used = np.unique(windows[windows >= 0])
+        remapped = np.where(windows >= 0, np.searchsorted(used, windows), -1)
+        return {
+            "tokens": [self.analysis.vocab[int(i)] for i in used],
+            "window": int(top.width),
+            "value": encode(np.transpose(top.values, (2, 0, 1)), "float32"),
+            "ids": encode(remapped, "int32"),
+        }
+
+    def clustering_view(self, slot: Slot, k: int, n_words: int) -> dict[str, Any]:
+        co = self.cocluster(slot, k)
+        ids = self.display_ids(n_words)
+        return {
+            "k": k,
+            "unit_cluster": encode(co.unit_labels, "int16"),
+            "unit_order": encode(co.unit_order, "int32"),
+            "cluster_order": encode(co.cluster_order, "int16"),
+            "edges": encode(co.edge_weights, "float32"),
+            "word_cluster": encode(co.word_labels[ids], "int16"),
+            "word_strength": encode(co.word_strength[ids], "float32"),
+        }

@@ -1,4 +1,5 @@
-"""`rv.RNNVis`: the anywidget. Traits and observers only; computing lives in the analysis modules."""
+"""`rv.RNNVis`: the anywidget. Traits and observers only; computing lives in the analysis
+modules and `viewmodel`."""
 
 from __future__ import annotations
 
@@ -10,31 +11,52 @@ import anywidget
 import traitlets
 
 from .analysis import Analysis
-from .viewmodel import error_view, heatmap_view
+from .viewmodel import MIN_CLUSTERS, Slot, ViewModel, error_view
 
 STATIC = Path(__file__).parent / "static"
+MAX_PINNED_WORDS = 3
 
 
 class RNNVis(anywidget.AnyWidget):
-    """Interactive view of an `Analysis`.
+    """Memory chips, word clouds and links for an `Analysis`, linked to each other and to Python.
 
-    Traits (two-way with the browser): `layer` (index into `analysis.stacks`), `state`
-    ("h", "c" or a gate), `direction`, `n_words` (rows shown), `selected_words` (words the user
-    clicked, up to 3) and `selected_units`.
+    Traits (two-way with the browser):
+        n_clusters: number of co-clusters, 2..20.
+        layer: index into `analysis.stacks` (negative counts from the end).
+        state: "h", "c" (LSTM) or a recorded gate.
+        direction: 0 forward, 1 backward (bidirectional models).
+        n_words: how many of the most frequent words the view offers (at most the display words
+            recorded by `rv.analyze`).
+        link_filter: hide links weaker than this fraction (0..1) of the strongest.
+        color_clip: |response| at which colours saturate; 0 picks the 98th percentile.
+        selected_words: words pinned in the view (up to 3).
+        selected_units: units clicked in the view.
     """
 
     _esm = STATIC / "index.js"
     _css = STATIC / "index.css"
 
     view = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    clusterings = traitlets.Dict(default_value={}).tag(sync=True)
+    n_clusters = traitlets.Int(8).tag(sync=True)
     layer = traitlets.Int(-1).tag(sync=True)
     state = traitlets.Unicode("h").tag(sync=True)
     direction = traitlets.Int(0).tag(sync=True)
-    n_words = traitlets.Int(40).tag(sync=True)
+    n_words = traitlets.Int(300).tag(sync=True)
+    link_filter = traitlets.Float(0.2).tag(sync=True)
+    color_clip = traitlets.Float(0.0).tag(sync=True)
     selected_words = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
     selected_units = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
 
-    def __init__(self, analysis: Analysis, model: Any = None, encode: Any = None, **kwargs: Any):
+    def __init__(
+        self,
+        analysis: Analysis,
+        model: Any = None,
+        encode: Any = None,
+        min_count: int = 5,
+        seed: int = 0,
+        **traits: Any,
+    ):
         if not (STATIC / "index.js").exists():
             raise RuntimeError(
                 "the widget's front-end bundle is missing (rnnvis_widget/static/index.js); "
@@ -45,20 +67,33 @@ class RNNVis(anywidget.AnyWidget):
         self.analysis = analysis
         self.model = model
         self.encode = encode
-        super().__init__(**kwargs)
-        if self.layer < 0:
-            self.layer = len(analysis.stacks) + self.layer
-        self._refresh()
+        self.viewmodel = ViewModel(analysis, min_count=min_count, seed=seed)
+        self._ready = False
+        super().__init__(**traits)
+        self.layer = self.layer % len(analysis.stacks)
+        self._ready = True
+        self._refresh_view()
+
+    # Validation: bad values from Python raise here with what is allowed.
 
     @traitlets.validate("layer")
     def _check_layer(self, proposal: dict[str, Any]) -> int:
         value = int(proposal["value"])
-        n = len(self.analysis.stacks) if hasattr(self, "analysis") else None
-        if n is not None and not -n <= value < n:
-            raise traitlets.TraitError(
-                f"layer must be in 0..{n - 1} (this analysis has {n} layers), got {value}"
-            )
-        return value % n if n else value
+        n = len(self.analysis.stacks)
+        if not -n <= value < n:
+            raise traitlets.TraitError(f"layer must be in 0..{n - 1} (this analysis has {n} layers), got {value}")
+        return value % n
+
+    @traitlets.validate("n_clusters")
+    def _check_n_clusters(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        if self._ready:
+            low, high = self.viewmodel.k_range(self._slot())
+        else:
+            low, high = MIN_CLUSTERS, 20
+        if not low <= value <= high:
+            raise traitlets.TraitError(f"n_clusters must be in {low}..{high}, got {value}")
+        return value
 
     @traitlets.validate("n_words")
     def _check_n_words(self, proposal: dict[str, Any]) -> int:
@@ -67,21 +102,108 @@ class RNNVis(anywidget.AnyWidget):
             raise traitlets.TraitError(f"n_words must be at least 1, got {value}")
         return value
 
-    @traitlets.observe("layer", "state", "direction", "n_words")
-    def _on_view_change(self, _change: dict[str, Any]) -> None:
-        if hasattr(self, "analysis"):
-            self._refresh()
+    @traitlets.validate("link_filter")
+    def _check_link_filter(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if not 0.0 <= value <= 1.0:
+            raise traitlets.TraitError(f"link_filter is a fraction of the strongest link, 0..1; got {value}")
+        return value
 
-    def _refresh(self) -> None:
+    @traitlets.validate("color_clip")
+    def _check_color_clip(self, proposal: dict[str, Any]) -> float:
+        value = float(proposal["value"])
+        if not value >= 0.0:
+            raise traitlets.TraitError(f"color_clip must be >= 0 (0 = automatic), got {value}")
+        return value
+
+    @traitlets.validate("selected_words")
+    def _check_selected_words(self, proposal: dict[str, Any]) -> list[str]:
+        words = list(proposal["value"])
+        if len(words) > MAX_PINNED_WORDS:
+            raise traitlets.TraitError(f"at most {MAX_PINNED_WORDS} words can be pinned, got {len(words)}")
+        return words
+
+    # Recompute in the kernel when the slot or k change; the browser only renders.
+
+    def _slot(self) -> Slot:
+        return Slot(self.layer, self.state, self.direction)
+
+    @traitlets.observe("layer", "state", "direction", "n_words")
+    def _on_slot_change(self, _change: dict[str, Any]) -> None:
+        if self._ready:
+            self._refresh_view()
+
+    @traitlets.observe("n_clusters")
+    def _on_k_change(self, _change: dict[str, Any]) -> None:
+        if self._ready:
+            self._refresh_clustering()
+
+    def _refresh_view(self) -> None:
         kinds = self.analysis.states(self.analysis.layer_key(self.layer, self.direction))
         if self.state not in kinds:
             # Another layer may lack the chosen kind (e.g. GRU has no "c"); fall back to h.
             self.state = "h"
             return
         try:
-            self.view = heatmap_view(self.analysis, self.layer, self.state, self.direction, self.n_words)
+            slot = self._slot()
+            low, high = self.viewmodel.k_range(slot)
+            view = self.viewmodel.main_view(slot, self.n_words)
         except (KeyError, IndexError, ValueError) as error:
+            self.clusterings = {}
             self.view = error_view(f"rnnvis cannot show this view: {error}")
+            return
+        with self.hold_trait_notifications():
+            self.n_clusters = min(max(self.n_clusters, low), high)
+            self.clusterings = {}
+            self.view = view
+        self._refresh_clustering()
+
+    def _refresh_clustering(self) -> None:
+        try:
+            payload = self.viewmodel.clustering_view(self._slot(), self.n_clusters, self.n_words)
+        except (KeyError, IndexError, ValueError) as error:
+            self.view = error_view(f"rnnvis cannot cluster this view: {error}")
+            return
+        self.clusterings = {str(self.n_clusters): payload}
+
+    # Results back to Python.
+
+    def clusters(self) -> tuple[Any, Any]:
+        """The current co-clustering as pandas DataFrames.
+
+        Returns:
+            units: one row per unit: unit, cluster, mean_response (signed mean response to the
+                paired word cluster), mean_abs_delta.
+            words: one row per clustered word: word, cluster, strength, count, sorted by
+                cluster then decreasing strength.
+        """
+        import pandas as pd
+
+        slot = self._slot()
+        co = self.viewmodel.cocluster(slot, self.n_clusters)
+        response = self.analysis.response(slot.layer, slot.state, slot.direction)
+        counts = self.analysis.counts
+        units = pd.DataFrame(
+            {
+                "unit": range(len(co.unit_labels)),
+                "cluster": co.unit_labels,
+                "mean_response": [
+                    float(response[co.word_labels == c, u].mean()) if (co.word_labels == c).any() else 0.0
+                    for u, c in enumerate(co.unit_labels)
+                ],
+                "mean_abs_delta": self.analysis.unit_summary(slot.layer, slot.state, slot.direction).mean_abs,
+            }
+        )
+        clustered = co.word_labels >= 0
+        words = pd.DataFrame(
+            {
+                "word": [self.analysis.vocab[i] for i in range(len(counts)) if clustered[i]],
+                "cluster": co.word_labels[clustered],
+                "strength": co.word_strength[clustered],
+                "count": counts[clustered],
+            }
+        ).sort_values(["cluster", "strength"], ascending=[True, False], ignore_index=True)
+        return units, words
 
     def save_html(self, path: str | os.PathLike[str], title: str = "rnnvis snapshot") -> Path:
         """Write this view as one self-contained HTML file that works offline."""

@@ -1,0 +1,78 @@
+// Memory chips: every hidden unit a small square, one block per unit cluster.
+// At rest a chip shows its resting value (e.g. mean |Δ|); while a word is hovered, that word's
+// response on the diverging scale.
+import type { Selection } from "d3-selection";
+import { divergingColor, sequentialColor } from "../colors";
+import { activeCluster, type AppState } from "../state";
+import { fmt, type ClusterContext } from "./context";
+import type { RowLayout } from "./layout";
+
+export function renderChips(group: Selection<SVGGElement, unknown, null, undefined>, ctx: ClusterContext): () => void {
+  const { data, clustering, layout, intents, tooltip, store } = ctx;
+  const units = Array.from({ length: data.nUnits }, (_, u) => u);
+  let restingMax = 0;
+  for (const value of data.resting.data) restingMax = Math.max(restingMax, value);
+
+  const blocks = group
+    .selectAll<SVGRectElement, RowLayout>("rect.rv-block")
+    .data(layout.rows)
+    .join("rect")
+    .attr("class", "rv-block")
+    .attr("data-cluster", (row) => row.cluster)
+    .attr("x", 0)
+    .attr("y", (row) => row.y)
+    .attr("width", layout.chipsWidth)
+    .attr("height", (row) => row.height)
+    .attr("rx", 4)
+    .on("mouseenter", (_event, row) => intents.hoverCluster(row.cluster))
+    .on("mouseleave", () => intents.hoverCluster(null))
+    .on("click", (_event, row) => intents.focusCluster(row.cluster));
+
+  const chips = group
+    .selectAll<SVGRectElement, number>("rect.rv-chip")
+    .data(units)
+    .join("rect")
+    .attr("class", "rv-chip")
+    .attr("data-unit", (u) => u)
+    .attr("x", (u) => layout.chipX[u])
+    .attr("y", (u) => layout.chipY[u])
+    .attr("width", layout.chipSize)
+    .attr("height", layout.chipSize)
+    .on("mouseenter", (event: MouseEvent, u) => {
+      intents.hoverUnit(u);
+      intents.hoverCluster(clustering.unitCluster.data[u]);
+      const word = store.get().hoveredWord;
+      const lines = [`unit ${u} · cluster ${clustering.unitCluster.data[u]}`, `${data.restingLabel}: ${fmt(data.resting.data[u])}`];
+      if (word !== null) lines.push(`response to “${data.words[word]}”: ${fmt(data.response.data[word * data.nUnits + u])}`);
+      lines.push("click for its strongest words and contexts");
+      tooltip.show(lines, event);
+    })
+    .on("mouseleave", () => {
+      intents.hoverUnit(null);
+      intents.hoverCluster(null);
+      tooltip.hide();
+    })
+    .on("click", (event: MouseEvent, u) => {
+      event.stopPropagation();
+      intents.selectUnit(store.get().selectedUnit === u ? null : u);
+    });
+
+  const paint = (state: AppState, previous?: AppState): void => {
+    const recolour =
+      !previous || state.hoveredWord !== previous.hoveredWord || state.colorClip !== previous.colorClip;
+    if (recolour) {
+      const word = state.hoveredWord;
+      const row = word === null ? null : word * data.nUnits;
+      chips.attr("fill", (u) =>
+        row === null ? sequentialColor(data.resting.data[u], restingMax) : divergingColor(data.response.data[row + u], state.colorClip),
+      );
+      group.attr("data-colored-by", word === null ? "rest" : data.words[word]);
+    }
+    chips.classed("rv-selected", (u) => u === state.selectedUnit);
+    const active = activeCluster(state);
+    blocks.classed("rv-active", (row) => row.cluster === active).classed("rv-dim", (row) => active !== null && row.cluster !== active);
+    chips.classed("rv-dim", (u) => active !== null && clustering.unitCluster.data[u] !== active);
+  };
+  paint(store.get());
+  return store.subscribe(paint);
+}

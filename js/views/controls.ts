@@ -1,0 +1,114 @@
+// Toolbar: every control is bound to a kernel trait. Controls that need the kernel are disabled
+// in snapshots; the clusters slider stays live there when the snapshot holds that k.
+import { select } from "d3-selection";
+import type { MainPayload } from "../main_data";
+import type { WidgetModel } from "../model";
+
+const OFFLINE = "needs a running kernel; this snapshot holds only what was saved";
+
+function commit(model: WidgetModel, name: string, value: unknown): void {
+  model.set(name, value);
+  model.save_changes();
+}
+
+function selectControl(
+  bar: ReturnType<typeof select<HTMLDivElement, unknown>>,
+  label: string,
+  className: string,
+  options: { value: string; text: string }[],
+  current: string,
+  enabled: boolean,
+  onChange: (value: string) => void,
+): void {
+  const control = bar.append("label").text(`${label} `).append("select").attr("class", className);
+  control
+    .selectAll("option")
+    .data(options)
+    .join("option")
+    .attr("value", (d) => d.value)
+    .text((d) => d.text);
+  control.property("value", current).property("disabled", !enabled).attr("title", enabled ? "" : OFFLINE);
+  control.on("change", (event: Event) => onChange((event.target as HTMLSelectElement).value));
+}
+
+export function renderControls(root: HTMLElement, model: WidgetModel, payload: MainPayload, availableKs: () => number[]): () => void {
+  const bar = select(root).append("div").attr("class", "rv-toolbar") as unknown as ReturnType<typeof select<HTMLDivElement, unknown>>;
+  bar.append("span").attr("class", "rv-title").text(payload.title);
+  const live = payload.live;
+
+  selectControl(bar, "layer", "rv-layer", payload.layers.map((text, i) => ({ value: String(i), text })), String(model.get("layer")), live, (v) =>
+    commit(model, "layer", Number(v)),
+  );
+  selectControl(bar, "state", "rv-state", payload.states.map((s) => ({ value: s, text: s })), String(model.get("state")), live, (v) =>
+    commit(model, "state", v),
+  );
+  if (payload.directions > 1) {
+    selectControl(
+      bar,
+      "direction",
+      "rv-direction",
+      [
+        { value: "0", text: "forward" },
+        { value: "1", text: "backward" },
+      ],
+      String(model.get("direction")),
+      live,
+      (v) => commit(model, "direction", Number(v)),
+    );
+  }
+
+  const [kMin, kMax] = payload.k_range;
+  const kLabel = bar.append("label").text("clusters ");
+  const kInput = kLabel
+    .append("input")
+    .attr("class", "rv-clusters")
+    .attr("type", "range")
+    .attr("min", kMin)
+    .attr("max", kMax)
+    .attr("step", 1);
+  const kValue = kLabel.append("span").attr("class", "rv-clusters-value");
+  kInput.on("input", (event: Event) => kValue.text((event.target as HTMLInputElement).value));
+  kInput.on("change", (event: Event) => commit(model, "n_clusters", Number((event.target as HTMLInputElement).value)));
+
+  const filterLabel = bar.append("label").text("link filter ");
+  const filter = filterLabel
+    .append("input")
+    .attr("class", "rv-link-filter")
+    .attr("type", "range")
+    .attr("min", 0)
+    .attr("max", 1)
+    .attr("step", 0.05)
+    .attr("title", "hide links weaker than this fraction of the strongest");
+  filter.on("input", (event: Event) => commit(model, "link_filter", Number((event.target as HTMLInputElement).value)));
+
+  const clip = bar
+    .append("label")
+    .text("colour clip ")
+    .append("input")
+    .attr("class", "rv-color-clip")
+    .attr("type", "number")
+    .attr("min", 0)
+    .attr("step", "any")
+    .attr("title", "|response| at which colours saturate; 0 = automatic (98th percentile)");
+  clip.on("change", (event: Event) => {
+    const value = Number((event.target as HTMLInputElement).value);
+    if (Number.isFinite(value) && value >= 0) commit(model, "color_clip", value);
+  });
+
+  const sync = (): void => {
+    const k = Number(model.get("n_clusters"));
+    kInput.property("value", String(k));
+    kValue.text(String(k));
+    const ks = availableKs();
+    const canChange = live || ks.length > 1;
+    kInput.property("disabled", !canChange).attr("title", canChange ? "number of co-clusters" : OFFLINE);
+    filter.property("value", String(model.get("link_filter")));
+    clip.property("value", String(model.get("color_clip")));
+  };
+  sync();
+  const events = ["change:n_clusters", "change:link_filter", "change:color_clip", "change:clusterings"];
+  for (const event of events) model.on(event, sync);
+  return () => {
+    for (const event of events) model.off(event, sync);
+  };
+}

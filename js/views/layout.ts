@@ -1,0 +1,131 @@
+// Geometry of the main view, as pure functions (unit tested): one row per paired cluster,
+// memory chips on the left, links in the middle, the word cloud on the right.
+import type { Clustering } from "../main_data";
+
+export interface RowLayout {
+  cluster: number; // the paired cluster id shown in this row
+  y: number;
+  height: number;
+  units: number[]; // units of the cluster in display order
+}
+
+export interface Layout {
+  chipSize: number;
+  chipGap: number;
+  chipCols: number;
+  chipsWidth: number;
+  linksWidth: number;
+  cloudWidth: number;
+  width: number;
+  height: number;
+  rows: RowLayout[];
+  rowOfCluster: Map<number, number>;
+  chipX: Float32Array; // per unit, left edge
+  chipY: Float32Array; // per unit, top edge
+}
+
+export const ROW_GAP = 8;
+export const BLOCK_PADDING = 6;
+export const MIN_ROW_HEIGHT = 96;
+
+export function chipSizeFor(nUnits: number): number {
+  if (nUnits <= 400) return 10;
+  if (nUnits <= 1500) return 8;
+  return 6;
+}
+
+export function computeLayout(clustering: Clustering, nUnits: number, cloudWidth = 320, linksWidth = 150): Layout {
+  const chipSize = chipSizeFor(nUnits);
+  const chipGap = 2;
+  const k = clustering.k;
+  const chipCols = Math.max(6, Math.min(24, Math.round(Math.sqrt(nUnits / k) * 1.6)));
+  const chipsWidth = chipCols * (chipSize + chipGap) - chipGap + 2 * BLOCK_PADDING;
+
+  const unitsOf = new Map<number, number[]>();
+  for (let c = 0; c < k; c++) unitsOf.set(c, []);
+  for (const unit of clustering.unitOrder.data) {
+    unitsOf.get(clustering.unitCluster.data[unit])?.push(unit);
+  }
+
+  const chipX = new Float32Array(nUnits);
+  const chipY = new Float32Array(nUnits);
+  const rows: RowLayout[] = [];
+  const rowOfCluster = new Map<number, number>();
+  let y = 0;
+  for (const cluster of clustering.clusterOrder.data) {
+    const units = unitsOf.get(cluster) ?? [];
+    const chipRows = Math.max(1, Math.ceil(units.length / chipCols));
+    const blockHeight = chipRows * (chipSize + chipGap) - chipGap + 2 * BLOCK_PADDING;
+    const height = Math.max(MIN_ROW_HEIGHT, blockHeight);
+    units.forEach((unit, i) => {
+      chipX[unit] = BLOCK_PADDING + (i % chipCols) * (chipSize + chipGap);
+      chipY[unit] = y + BLOCK_PADDING + Math.floor(i / chipCols) * (chipSize + chipGap);
+    });
+    rowOfCluster.set(cluster, rows.length);
+    rows.push({ cluster, y, height, units });
+    y += height + ROW_GAP;
+  }
+  return {
+    chipSize,
+    chipGap,
+    chipCols,
+    chipsWidth,
+    linksWidth,
+    cloudWidth,
+    width: chipsWidth + linksWidth + cloudWidth,
+    height: Math.max(0, y - ROW_GAP),
+    rows,
+    rowOfCluster,
+    chipX,
+    chipY,
+  };
+}
+
+export interface Link {
+  unitCluster: number;
+  wordCluster: number;
+  weight: number;
+  path: string;
+}
+
+/** Links whose |weight| reaches `filter` (0..1) of the strongest, as cubic Bézier paths. */
+export function visibleLinks(layout: Layout, clustering: Clustering, filter: number): Link[] {
+  const k = clustering.k;
+  const weights = clustering.edges.data;
+  let strongest = 0;
+  for (const w of weights) strongest = Math.max(strongest, Math.abs(w));
+  if (strongest === 0) return [];
+  const x0 = layout.chipsWidth;
+  const x1 = layout.chipsWidth + layout.linksWidth;
+  const links: Link[] = [];
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      const weight = weights[i * k + j];
+      if (weight === 0 || Math.abs(weight) < filter * strongest) continue;
+      const from = layout.rows[layout.rowOfCluster.get(i) ?? 0];
+      const to = layout.rows[layout.rowOfCluster.get(j) ?? 0];
+      const y0 = from.y + from.height / 2;
+      const y1 = to.y + to.height / 2;
+      const mid = (x0 + x1) / 2;
+      links.push({ unitCluster: i, wordCluster: j, weight, path: `M${x0},${y0}C${mid},${y0} ${mid},${y1} ${x1},${y1}` });
+    }
+  }
+  // Strong links drawn last so they sit on top.
+  return links.sort((a, b) => Math.abs(a.weight) - Math.abs(b.weight));
+}
+
+/** Display words of one word cluster, strongest first, at most `limit`. */
+export function cloudWords(clustering: Clustering, cluster: number, limit: number): number[] {
+  const words: number[] = [];
+  const labels = clustering.wordCluster.data;
+  for (let w = 0; w < labels.length; w++) if (labels[w] === cluster) words.push(w);
+  const strength = clustering.wordStrength.data;
+  words.sort((a, b) => strength[b] - strength[a] || a - b);
+  return words.slice(0, limit);
+}
+
+/** Font size in px by strength relative to the strongest word shown anywhere. */
+export function fontSize(strength: number, strongest: number, min = 10, max = 26): number {
+  if (strongest <= 0) return min;
+  return min + (max - min) * Math.sqrt(Math.max(0, strength) / strongest);
+}

@@ -1,0 +1,46 @@
+// Links between unit clusters and word clouds: width by |weight|, colour by sign.
+import type { Selection } from "d3-selection";
+import { divergingColor } from "../colors";
+import { activeCluster, type AppState } from "../state";
+import { fmt, type ClusterContext } from "./context";
+import { visibleLinks, type Link } from "./layout";
+
+export function renderLinks(group: Selection<SVGGElement, unknown, null, undefined>, ctx: ClusterContext): () => void {
+  const { clustering, layout, store, tooltip, intents } = ctx;
+  let strongest = 0;
+  for (const w of clustering.edges.data) strongest = Math.max(strongest, Math.abs(w));
+
+  const draw = (state: AppState, previous?: AppState): void => {
+    if (!previous || previous.linkFilter !== state.linkFilter) {
+      const links = visibleLinks(layout, clustering, state.linkFilter);
+      group
+        .selectAll<SVGPathElement, Link>("path.rv-link")
+        .data(links, (link) => `${link.unitCluster}-${link.wordCluster}`)
+        .join("path")
+        .attr("class", "rv-link")
+        .attr("d", (link) => link.path)
+        .attr("data-sign", (link) => (link.weight > 0 ? "+" : "-"))
+        .attr("stroke", (link) => divergingColor(Math.sign(link.weight), 1))
+        .attr("stroke-width", (link) => 1 + 9 * (Math.abs(link.weight) / strongest))
+        .on("mouseenter", (event: MouseEvent, link) => {
+          intents.hoverCluster(link.unitCluster);
+          tooltip.show(
+            [`unit cluster ${link.unitCluster} → word cluster ${link.wordCluster}`, `mean response ${fmt(link.weight)}`],
+            event,
+          );
+        })
+        .on("mouseleave", () => {
+          intents.hoverCluster(null);
+          tooltip.hide();
+        });
+    }
+    const active = activeCluster(state);
+    group
+      .selectAll<SVGPathElement, Link>("path.rv-link")
+      .classed("rv-active", (link) => active !== null && (link.unitCluster === active || link.wordCluster === active))
+      .classed("rv-dim", (link) => active !== null && link.unitCluster !== active && link.wordCluster !== active);
+    group.attr("data-count", group.selectAll("path.rv-link").size());
+  };
+  draw(store.get());
+  return store.subscribe(draw);
+}

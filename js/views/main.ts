@@ -1,0 +1,139 @@
+// The main view: controls, legend, memory chips + links + word clouds, and the detail panels.
+// Owns the store and turns intents into store updates and trait changes.
+import { select } from "d3-selection";
+import { robustClip } from "../colors";
+import { decodeClustering, decodeMain, type Clustering, type ClusteringPayload, type MainPayload } from "../main_data";
+import type { WidgetModel } from "../model";
+import { initialState, togglePin, type AppState } from "../state";
+import { Store } from "../store";
+import { renderChips } from "./chips";
+import { renderClouds } from "./clouds";
+import type { Intents, Tooltip } from "./context";
+import { renderControls } from "./controls";
+import { computeLayout } from "./layout";
+import { renderLegend } from "./legend";
+import { renderLinks } from "./links";
+import { renderUnitDetail } from "./unit_detail";
+import { renderWordDetail } from "./word_detail";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function makeTooltip(root: HTMLElement): Tooltip {
+  const tip = document.createElement("div");
+  tip.className = "rv-tooltip";
+  tip.style.display = "none";
+  root.appendChild(tip);
+  return {
+    show(lines, event) {
+      tip.replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
+      const box = root.getBoundingClientRect();
+      tip.style.left = `${event.clientX - box.left + 14}px`;
+      tip.style.top = `${event.clientY - box.top + 14}px`;
+      tip.style.display = "block";
+    },
+    hide() {
+      tip.style.display = "none";
+    },
+  };
+}
+
+export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainPayload): () => void {
+  const data = decodeMain(payload);
+  const autoClip = robustClip(data.response.data);
+  const clipOf = (): number => (Number(model.get("color_clip")) > 0 ? Number(model.get("color_clip")) : autoClip);
+  const wordIds = (texts: string[]): number[] => texts.map((t) => data.words.indexOf(t)).filter((i) => i >= 0);
+  const store = new Store<AppState>(
+    initialState({
+      pinnedWords: wordIds(model.get("selected_words") ?? []),
+      selectedUnit: (model.get("selected_units") ?? [])[0] ?? null,
+      linkFilter: Number(model.get("link_filter") ?? 0.2),
+      colorClip: clipOf(),
+    }),
+  );
+  const clusterings = (): Record<string, ClusteringPayload> => model.get("clusterings") ?? {};
+  const availableKs = (): number[] => Object.keys(clusterings()).map(Number);
+  let clustering: Clustering | null = null;
+
+  const intents: Intents = {
+    hoverWord: (word) => store.update({ hoveredWord: word }),
+    togglePin(word) {
+      const pinned = togglePin(store.get().pinnedWords, word);
+      store.update({ pinnedWords: pinned });
+      model.set("selected_words", pinned.map((w) => data.words[w]));
+      model.save_changes();
+    },
+    hoverUnit: (unit) => store.update({ hoveredUnit: unit }),
+    selectUnit(unit) {
+      store.update({ selectedUnit: unit });
+      model.set("selected_units", unit === null ? [] : [unit]);
+      model.save_changes();
+    },
+    hoverCluster: (cluster) => store.update({ hoveredCluster: cluster }),
+    focusCluster: (cluster) => store.update({ focusedCluster: store.get().focusedCluster === cluster ? null : cluster }),
+  };
+
+  const teardown: (() => void)[] = [];
+  teardown.push(renderControls(root, model, payload, availableKs));
+  teardown.push(renderLegend(root, data, store));
+  const body = select(root).append("div").attr("class", "rv-main");
+  const canvas = body.append("div").attr("class", "rv-canvas");
+  const status = canvas.append("div").attr("class", "rv-status");
+  const svgNode = document.createElementNS(SVG_NS, "svg");
+  svgNode.setAttribute("class", "rv-graph");
+  canvas.node()?.appendChild(svgNode);
+  const side = body.append("div").attr("class", "rv-side");
+  const wordPanel = side.append("div").attr("class", "rv-panel rv-word-panel").node() as HTMLElement;
+  const unitPanel = side.append("div").attr("class", "rv-panel rv-unit-panel").node() as HTMLElement;
+  const tooltip = makeTooltip(root);
+  const ctx = { data, store, intents, tooltip };
+  teardown.push(renderWordDetail(wordPanel, ctx));
+  teardown.push(renderUnitDetail(unitPanel, ctx, (unit) => (clustering ? clustering.unitCluster.data[unit] : -1)));
+
+  let clusterTeardown: (() => void)[] = [];
+  const drawClusters = (): void => {
+    const k = Number(model.get("n_clusters"));
+    const next = clusterings()[String(k)];
+    if (!next) {
+      status.text(payload.live ? `re-clustering into ${k} clusters…` : `k = ${k} was not saved in this snapshot`);
+      root.dataset.ready = "false";
+      return;
+    }
+    for (const undo of clusterTeardown) undo();
+    clusterTeardown = [];
+    clustering = decodeClustering(next);
+    const layout = computeLayout(clustering, data.nUnits);
+    const svg = select(svgNode);
+    svg.selectAll("*").remove();
+    svg.attr("width", layout.width).attr("height", layout.height).attr("data-clusters", clustering.k);
+    status.text("");
+    root.dataset.ready = "false";
+    const clusterCtx = { ...ctx, clustering, layout };
+    clusterTeardown.push(renderLinks(svg.append("g").attr("class", "rv-links"), clusterCtx));
+    clusterTeardown.push(renderChips(svg.append("g").attr("class", "rv-chips"), clusterCtx));
+    clusterTeardown.push(
+      renderClouds(svg.append("g").attr("class", "rv-clouds"), clusterCtx, () => {
+        root.dataset.ready = "true";
+        root.dataset.paintedAt = String(performance.now());
+      }),
+    );
+  };
+  drawClusters();
+
+  const onSelectedWords = (): void => store.update({ pinnedWords: wordIds(model.get("selected_words") ?? []) });
+  const onSelectedUnits = (): void => store.update({ selectedUnit: (model.get("selected_units") ?? [])[0] ?? null });
+  const onFilter = (): void => store.update({ linkFilter: Number(model.get("link_filter")) });
+  const onClip = (): void => store.update({ colorClip: clipOf() });
+  const handlers: [string, () => void][] = [
+    ["change:clusterings", drawClusters],
+    ["change:n_clusters", drawClusters],
+    ["change:selected_words", onSelectedWords],
+    ["change:selected_units", onSelectedUnits],
+    ["change:link_filter", onFilter],
+    ["change:color_clip", onClip],
+  ];
+  for (const [event, handler] of handlers) model.on(event, handler);
+  return () => {
+    for (const [event, handler] of handlers) model.off(event, handler);
+    for (const undo of [...clusterTeardown, ...teardown]) undo();
+  };
+}

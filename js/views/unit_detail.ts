@@ -1,0 +1,142 @@
+// Unit detail: box plots of the unit's 4 most positive and 4 most negative words
+// (whiskers 9–91 %, box 25–75 %, median line, mean dot) and its top-activating contexts.
+import { scaleLinear } from "d3-scale";
+import { select } from "d3-selection";
+import { divergingColor } from "../colors";
+import { quantilesOf, type MainData } from "../main_data";
+import type { AppState } from "../state";
+import { fmt, type ViewContext } from "./context";
+
+const PER_SIGN = 4;
+const MIN_COUNT = 3;
+const WIDTH = 360;
+const ROW = 18;
+const LABEL = 90;
+
+/** Words with the largest and smallest mean response of `unit`; frequent words preferred. */
+export function extremeWords(data: MainData, unit: number, perSign = PER_SIGN): { positive: number[]; negative: number[] } {
+  const words = Array.from({ length: data.nWords }, (_, w) => w);
+  const frequent = words.filter((w) => data.counts.data[w] >= MIN_COUNT);
+  const pool = frequent.length >= 2 * perSign ? frequent : words;
+  const value = (w: number): number => data.response.data[w * data.nUnits + unit];
+  const sorted = [...pool].sort((a, b) => value(b) - value(a) || a - b);
+  return {
+    positive: sorted.slice(0, perSign).filter((w) => value(w) > 0),
+    negative: sorted.slice(-perSign).reverse().filter((w) => value(w) < 0),
+  };
+}
+
+function renderBoxPlots(panel: HTMLElement, data: MainData, unit: number, clip: number): void {
+  const { positive, negative } = extremeWords(data, unit);
+  const words = [...positive, ...negative];
+  const stats = words.map((w) => ({ word: w, mean: data.response.data[w * data.nUnits + unit], q: quantilesOf(data, w, unit) }));
+  const values = stats.flatMap((s) => [s.mean, ...(s.q ?? [])]).concat([0]);
+  const x = scaleLinear()
+    .domain([Math.min(...values), Math.max(...values)])
+    .nice()
+    .range([LABEL, WIDTH - 10]);
+  const svg = select(panel)
+    .append("svg")
+    .attr("class", "rv-boxplots")
+    .attr("width", WIDTH)
+    .attr("height", words.length * ROW + 24);
+  svg
+    .append("line")
+    .attr("class", "rv-zero")
+    .attr("x1", x(0))
+    .attr("x2", x(0))
+    .attr("y1", 0)
+    .attr("y2", words.length * ROW);
+  const rows = svg
+    .selectAll("g.rv-box")
+    .data(stats)
+    .join("g")
+    .attr("class", "rv-box")
+    .attr("data-word", (s) => data.words[s.word])
+    .attr("transform", (_s, i) => `translate(0,${i * ROW})`);
+  rows
+    .append("text")
+    .attr("class", "rv-box-label")
+    .attr("x", LABEL - 6)
+    .attr("y", ROW / 2 + 4)
+    .attr("text-anchor", "end")
+    .text((s) => data.words[s.word]);
+  rows
+    .filter((s) => s.q !== null)
+    .each(function (s) {
+      const [q9, q25, q50, q75, q91] = s.q as number[];
+      const g = select(this);
+      const colour = divergingColor(s.mean, clip);
+      g.append("line").attr("class", "rv-whisker").attr("x1", x(q9)).attr("x2", x(q91)).attr("y1", ROW / 2).attr("y2", ROW / 2);
+      g.append("rect")
+        .attr("class", "rv-iqr")
+        .attr("x", x(q25))
+        .attr("width", Math.max(1, x(q75) - x(q25)))
+        .attr("y", 3)
+        .attr("height", ROW - 6)
+        .attr("fill", colour);
+      g.append("line").attr("class", "rv-median").attr("x1", x(q50)).attr("x2", x(q50)).attr("y1", 2).attr("y2", ROW - 2);
+    });
+  rows.append("circle").attr("class", "rv-mean").attr("cx", (s) => x(s.mean)).attr("cy", ROW / 2).attr("r", 2.5);
+  rows
+    .append("title")
+    .text((s) => {
+      const q = s.q ? ` · 9/25/50/75/91 %: ${s.q.map(fmt).join(" / ")}` : "";
+      return `${data.words[s.word]}: mean ${fmt(s.mean)} over ${data.counts.data[s.word]} occurrences${q}`;
+    });
+  const axis = svg.append("g").attr("transform", `translate(0,${words.length * ROW + 14})`);
+  for (const tick of x.ticks(4)) {
+    axis.append("text").attr("class", "rv-tick").attr("x", x(tick)).attr("text-anchor", "middle").text(fmt(tick));
+  }
+}
+
+function renderContexts(panel: HTMLElement, data: MainData, unit: number): void {
+  const contexts = data.contexts;
+  if (!contexts) return;
+  const span = 2 * contexts.window + 1;
+  for (const [sign, heading] of [
+    [0, "strongest positive updates"],
+    [1, "strongest negative updates"],
+  ] as const) {
+    const list = select(panel).append("div").attr("class", "rv-contexts").attr("data-sign", sign ? "-" : "+");
+    list.append("div").attr("class", "rv-subheading").text(heading);
+    for (let i = 0; i < contexts.perSign; i++) {
+      const slot = (unit * 2 + sign) * contexts.perSign + i;
+      const value = contexts.value.data[slot];
+      if (!Number.isFinite(value)) continue;
+      const line = list.append("div").attr("class", "rv-context");
+      line.append("span").attr("class", "rv-context-value").text(fmt(value));
+      for (let j = 0; j < span; j++) {
+        const id = contexts.ids.data[slot * span + j];
+        if (id < 0) continue;
+        line
+          .append("span")
+          .attr("class", j === contexts.window ? "rv-context-centre" : "rv-context-token")
+          .text(contexts.tokens[id]);
+      }
+    }
+  }
+}
+
+export function renderUnitDetail(panel: HTMLElement, ctx: ViewContext, unitCluster: (unit: number) => number): () => void {
+  const { data, store } = ctx;
+  const draw = (state: AppState, previous?: AppState): void => {
+    if (previous && previous.selectedUnit === state.selectedUnit && previous.colorClip === state.colorClip) return;
+    panel.replaceChildren();
+    const unit = state.selectedUnit;
+    const heading = select(panel).append("div").attr("class", "rv-heading");
+    if (unit === null) {
+      heading.text("Unit detail");
+      select(panel).append("div").attr("class", "rv-hint").text("Click a memory chip to see the words it responds to most.");
+      panel.dataset.unit = "";
+      return;
+    }
+    panel.dataset.unit = String(unit);
+    heading.text(`Unit ${unit} · cluster ${unitCluster(unit)} · ${data.restingLabel} ${fmt(data.resting.data[unit])}`);
+    if (!data.quantiles) select(panel).append("div").attr("class", "rv-hint").text("Quantiles were not recorded; showing means only.");
+    renderBoxPlots(panel, data, unit, state.colorClip);
+    renderContexts(panel, data, unit);
+  };
+  draw(store.get());
+  return store.subscribe(draw);
+}

@@ -1,0 +1,85 @@
+// Word detail (RNNVis's info board): a word's mean response across all units, units sorted by
+// the first word's response, with its 25–75 % and 9–91 % bands; up to 3 pinned words overlaid.
+import { scaleLinear } from "d3-scale";
+import { select } from "d3-selection";
+import { wordResponse, type MainData } from "../main_data";
+import { PIN_COLORS, type AppState } from "../state";
+import type { ViewContext } from "./context";
+
+const WIDTH = 360;
+const HEIGHT = 150;
+const PAD = 24;
+
+function shownWords(state: AppState): number[] {
+  if (state.pinnedWords.length) return state.pinnedWords;
+  return state.hoveredWord === null ? [] : [state.hoveredWord];
+}
+
+/** Units ordered by increasing response to `word` (ties by unit index). */
+export function unitRanking(data: MainData, word: number): number[] {
+  const values = wordResponse(data, word);
+  return Array.from({ length: data.nUnits }, (_, u) => u).sort((a, b) => values[a] - values[b] || a - b);
+}
+
+function band(data: MainData, word: number, order: number[], lo: number, hi: number, x: (i: number) => number, y: (v: number) => number): string {
+  const q = data.quantiles?.data;
+  if (!q) return "";
+  const top = order.map((u, i) => `${x(i)},${y(q[(word * data.nUnits + u) * 5 + hi])}`);
+  const bottom = order.map((u, i) => `${x(i)},${y(q[(word * data.nUnits + u) * 5 + lo])}`).reverse();
+  return `M${top.join("L")}L${bottom.join("L")}Z`;
+}
+
+export function renderWordDetail(panel: HTMLElement, ctx: ViewContext): () => void {
+  const { data, store } = ctx;
+  const draw = (state: AppState, previous?: AppState): void => {
+    if (previous && previous.pinnedWords === state.pinnedWords && previous.hoveredWord === state.hoveredWord) return;
+    panel.replaceChildren();
+    const words = shownWords(state);
+    select(panel).append("div").attr("class", "rv-heading").text("Word detail");
+    panel.dataset.words = words.map((w) => data.words[w]).join("\u0000");
+    if (words.length === 0) {
+      select(panel).append("div").attr("class", "rv-hint").text("Hover a word to see its response across all units; click to pin up to 3.");
+      return;
+    }
+    const order = unitRanking(data, words[0]);
+    let lo = 0;
+    let hi = 0;
+    for (const w of words) {
+      for (const u of order) {
+        const base = (w * data.nUnits + u) * 5;
+        const values = data.quantiles ? [data.quantiles.data[base], data.quantiles.data[base + 4]] : [data.response.data[w * data.nUnits + u]];
+        for (const v of values) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
+    }
+    const x = scaleLinear().domain([0, Math.max(1, data.nUnits - 1)]).range([PAD, WIDTH - 6]);
+    const y = scaleLinear().domain([lo, hi]).nice().range([HEIGHT - PAD, 6]);
+    const svg = select(panel).append("svg").attr("class", "rv-word-detail").attr("width", WIDTH).attr("height", HEIGHT);
+    svg.append("line").attr("class", "rv-zero").attr("x1", PAD).attr("x2", WIDTH - 6).attr("y1", y(0)).attr("y2", y(0));
+    words.forEach((w, i) => {
+      const colour = state.pinnedWords.length ? PIN_COLORS[i] : "currentColor";
+      const g = svg.append("g").attr("class", "rv-word-series").attr("data-word", data.words[w]);
+      g.append("path").attr("class", "rv-band-outer").attr("fill", colour).attr("d", band(data, w, order, 0, 4, x, y));
+      g.append("path").attr("class", "rv-band-inner").attr("fill", colour).attr("d", band(data, w, order, 1, 3, x, y));
+      const values = wordResponse(data, w);
+      g.append("path")
+        .attr("class", "rv-mean-line")
+        .attr("stroke", colour)
+        .attr("d", `M${order.map((u, r) => `${x(r)},${y(values[u])}`).join("L")}`);
+    });
+    const legend = select(panel).append("div").attr("class", "rv-legend-words");
+    words.forEach((w, i) => {
+      const item = legend.append("span").attr("class", "rv-legend-word");
+      item.append("span").attr("class", "rv-swatch").style("background", state.pinnedWords.length ? PIN_COLORS[i] : "currentColor");
+      item.append("span").text(data.words[w]);
+    });
+    select(panel)
+      .append("div")
+      .attr("class", "rv-hint")
+      .text(`units sorted by the response to “${data.words[words[0]]}”; bands: 25–75 % and 9–91 % of single updates`);
+  };
+  draw(store.get());
+  return store.subscribe(draw);
+}
