@@ -304,6 +304,54 @@ def _final(seq: Tensor, lengths: Tensor | None, valid: Tensor | None) -> Tensor:
     return seq.gather(1, idx).squeeze(1)
 
 
+@dataclass
+class _Call:
+    """One call of a fused module, normalised: time-major, batched, states always present.
+
+    xs [T, B, F] input; outs [T, B, D*Hout] last-layer output; h0 / h_n [L*D, B, Hout];
+    c0 / c_n [L*D, B, H] (LSTM) or None; lengths [B] CPU int64 for packed input, else None.
+    """
+
+    xs: Tensor
+    outs: Tensor
+    h0: Tensor
+    c0: Tensor | None
+    h_n: Tensor
+    c_n: Tensor | None
+    lengths: Tensor | None
+
+
+def _normalise(module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any],
+               output: Any) -> _Call:
+    """Read input, hx and output of a hooked call the way the module itself read them."""
+    fam = family(module)
+    x = args[0] if args else kwargs["input"]
+    hx = args[1] if len(args) > 1 else kwargs.get("hx")
+    out, hn = output
+    lengths: Tensor | None = None
+    batched = True
+    if isinstance(x, PackedSequence):
+        # Original (unsorted) order; the module permutes hx and h_n to match it.
+        xs, lengths = pad_packed_sequence(x)
+        outs, _ = pad_packed_sequence(out, total_length=xs.shape[0])
+    else:
+        batched = x.dim() == 3
+        xs, outs = (x, out) if batched else (x.unsqueeze(1), out.unsqueeze(1))
+        if batched and module.batch_first:
+            xs, outs = xs.transpose(0, 1), outs.transpose(0, 1)
+    h_n, c_n = hn if fam == "LSTM" else (hn, None)
+    h0, c0 = hx if isinstance(hx, tuple) else (hx, None)
+    if not batched:  # unbatched call: states are [L*D, H]
+        h_n, c_n, h0, c0 = (t.unsqueeze(1) if t is not None else None
+                            for t in (h_n, c_n, h0, c0))
+    assert h_n is not None
+    if h0 is None:
+        h0 = torch.zeros_like(h_n)
+    if c_n is not None and c0 is None:
+        c0 = torch.zeros_like(c_n)
+    return _Call(xs, outs, h0, c0, h_n, c_n, lengths)
+
+
 def capture_fused(
     module: nn.Module, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], output: Any,
     want_gates: bool,
@@ -314,72 +362,48 @@ def capture_fused(
     Raises CaptureMismatchError if the recomputation disagrees with ``output``.
     """
     assert isinstance(module, FUSED_TYPES)
+    call = _normalise(module, args, kwargs, output)
     fam = family(module)
-    x = args[0] if args else kwargs["input"]
-    hx = args[1] if len(args) > 1 else kwargs.get("hx")
-    out, hn = output
     n_dir = 2 if module.bidirectional else 1
-    n_layers = module.num_layers
+    n_layers = int(module.num_layers)
     hid = hidden_size(module)
-    h_out = int(module.proj_size) or hid
-    lengths: Tensor | None = None
-    batched = True
-    if isinstance(x, PackedSequence):
-        xs, lengths = pad_packed_sequence(x)
-        outs, _ = pad_packed_sequence(out, total_length=xs.shape[0])
-    else:
-        batched = x.dim() == 3
-        xs, outs = (x, out) if batched else (x.unsqueeze(1), out.unsqueeze(1))
-        if batched and module.batch_first:
-            xs, outs = xs.transpose(0, 1), outs.transpose(0, 1)
-    h_n, c_n = hn if fam == "LSTM" else (hn, None)
-    if isinstance(hx, tuple):
-        h0, c0 = hx
-    else:
-        h0, c0 = hx, None
-    if not batched:
-        h_n, h0 = h_n.unsqueeze(1), (h0.unsqueeze(1) if h0 is not None else None)
-        c_n = c_n.unsqueeze(1) if c_n is not None else None
-        c0 = c0.unsqueeze(1) if c0 is not None else None
-    n_steps, n_batch = xs.shape[0], xs.shape[1]
-    if h0 is None:
-        h0 = xs.new_zeros(n_layers * n_dir, n_batch, h_out)
-    if fam == "LSTM" and c0 is None:
-        c0 = xs.new_zeros(n_layers * n_dir, n_batch, hid)
+    h_out = call.h_n.shape[-1]
+    lengths = call.lengths
     valid: Tensor | None = None
     if lengths is not None:
-        steps = torch.arange(n_steps, device=xs.device)
-        valid = _proc(steps[:, None] < lengths.to(xs.device)[None, :], n_dir)[..., None]
+        steps = torch.arange(call.xs.shape[0], device=call.xs.device)
+        valid = _proc(steps[:, None] < lengths.to(call.xs.device)[None, :], n_dir)[..., None]
     rec = Recorded(lengths=lengths, padded_backward=lengths is None and n_dir == 2)
-    gate_names = GATE_KINDS[fam]
-    inp = xs
+    inp = call.xs
     for layer in range(n_layers):
         p = _layer_params(module, layer, n_dir)
         sl = slice(layer * n_dir, (layer + 1) * n_dir)
-        lh0 = h0[sl]
-        lc0 = c0[sl] if c0 is not None else None
+        h0 = call.h0[sl]
+        c0 = call.c0[sl] if call.c0 is not None else None
         xg = _input_gates(module, p, inp)
         if layer < n_layers - 1:
-            h_seq, c_seq, gates = _run_layer(module, p, xg, lh0, lc0, valid, want_gates)
+            h_seq, c_seq, gates = _run_layer(module, p, xg, h0, c0, valid, want_gates)
         else:
-            h_seq = torch.stack([outs[..., :h_out], outs[..., h_out:].flip(0)]) if n_dir == 2 \
-                else outs.unsqueeze(0)
-            c_seq, gates = _known_layer(
-                module, name, p, xg, h_seq, lh0, lc0, valid, want_gates
-            )
-        check_close(name, f"final h of layer {layer}", _final(h_seq, lengths, valid), h_n[sl])
-        if c_seq is not None and c_n is not None:
-            check_close(name, f"final c of layer {layer}", _final(c_seq, lengths, valid), c_n[sl])
+            outs = call.outs
+            h_seq = (torch.stack([outs[..., :h_out], outs[..., h_out:].flip(0)]) if n_dir == 2
+                     else outs.unsqueeze(0))
+            c_seq, gates = _known_layer(module, name, p, xg, h_seq, h0, c0, valid, want_gates)
+        check_close(name, f"final h of layer {layer}", _final(h_seq, lengths, valid),
+                    call.h_n[sl])
+        if c_seq is not None and call.c_n is not None:
+            check_close(name, f"final c of layer {layer}", _final(c_seq, lengths, valid),
+                        call.c_n[sl])
         for d in range(n_dir):
             st = {"h": _unproc(h_seq[d], d)}
-            init = {"h": lh0[d]}
-            if c_seq is not None and lc0 is not None:
+            init = {"h": h0[d]}
+            if c_seq is not None and c0 is not None:
                 st["c"] = _unproc(c_seq[d], d)
-                init["c"] = lc0[d]
+                init["c"] = c0[d]
             if gates is not None:
-                for k, g in zip(gate_names, gates[d].split(hid, dim=-1), strict=True):
+                for k, g in zip(GATE_KINDS[fam], gates[d].split(hid, dim=-1), strict=True):
                     st[k] = _unproc(g, d)
             rec.states[(layer, d)] = st
             rec.initial[(layer, d)] = init
-        inp = torch.cat([rec.states[(layer, d)]["h"] for d in range(n_dir)], dim=-1)
+        if layer < n_layers - 1:
+            inp = torch.cat([rec.states[(layer, d)]["h"] for d in range(n_dir)], dim=-1)
     return rec
