@@ -94,6 +94,11 @@ def nontrivial_singular_vectors(
         right = right_t.T
     else:
         left, values, right = _randomised_svd(operator, width, rng)
+    if left.shape[1] < n_vectors:  # rank below n_vectors: the rest are zero pairs
+        missing = n_vectors - left.shape[1]
+        left = np.pad(left, ((0, 0), (0, missing)))
+        right = np.pad(right, ((0, 0), (0, missing)))
+        values = np.pad(values, (0, missing))
     left = left[:, :n_vectors]
     right = right[:, :n_vectors]
     values = values[:n_vectors]
@@ -144,15 +149,44 @@ def _randomised_svd(
     being swamped by the larger ones in float32.
     """
     n_cols = operator.matrix.shape[1]
-    test = rng.standard_normal((n_cols, width)).astype(operator.matrix.dtype)
-    basis, _ = np.linalg.qr(operator.times(test))
-    for _ in range(POWER_ITERATIONS):
-        co_basis, _ = np.linalg.qr(operator.times_t(basis))
-        basis, _ = np.linalg.qr(operator.times(co_basis))
-    # With Q spanning the range, B = Q^T M is small; its SVD gives M's leading pairs. B^T is
-    # what the transposed product returns, so factor that.
-    right, values, small_left_t = np.linalg.svd(operator.times_t(basis), full_matrices=False)
-    return basis @ small_left_t.T, values, right
+    dtype = operator.matrix.dtype
+    test = rng.standard_normal((n_cols, width)).astype(dtype)
+    # Between products only the span matters, so one orthonormalising round is enough; the
+    # basis that the projection uses gets two.
+    basis = _orthonormal(operator.times(test), rounds=1).astype(dtype)
+    for step in range(POWER_ITERATIONS):
+        co_basis = _orthonormal(operator.times_t(basis), rounds=1).astype(dtype)
+        rounds = 2 if step == POWER_ITERATIONS - 1 else 1
+        basis = _orthonormal(operator.times(co_basis), rounds=rounds).astype(dtype)
+    # With Q spanning the range, B = Q^T M is small and its SVD gives M's leading pairs.
+    # B^T is what the transposed product returns; B B^T is tiny, so factor that instead.
+    projected_t = operator.times_t(basis).astype(np.float64)  # B^T, (n_cols, r)
+    eigenvalues, small_left = np.linalg.eigh(projected_t.T @ projected_t)
+    eigenvalues, small_left = eigenvalues[::-1], small_left[:, ::-1]
+    values = np.sqrt(np.maximum(eigenvalues, 0.0))
+    # Directions with no weight (the matrix has lower rank than asked for) get zero vectors.
+    inverse = np.divide(1.0, values, out=np.zeros_like(values), where=values > values[0] * 1e-6)
+    right = projected_t @ (small_left * inverse)
+    left = basis.astype(np.float64) @ small_left
+    return left, values, right
+
+
+def _orthonormal(block: np.ndarray, rounds: int = 2) -> np.ndarray:
+    """Orthonormal basis of the numerical column space of a tall, thin ``block`` (float64).
+
+    Householder QR (LAPACK geqrf) on a tall, thin matrix is a long run of small BLAS calls,
+    which multi-threaded OpenBLAS turns into 50x slowdowns when the CPUs are shared. Two
+    rounds of Gram eigen-decomposition (like CholeskyQR2) need one thin matrix product each
+    and reach orthogonality to round-off (one round already gives the right span).
+    Directions whose singular value is below 1e-6 of the largest are dropped, so the basis
+    may have fewer columns than ``block``.
+    """
+    basis = block.astype(np.float64)
+    for _ in range(rounds):
+        eigenvalues, vectors = np.linalg.eigh(basis.T @ basis)
+        keep = eigenvalues > eigenvalues[-1] * 1e-12
+        basis = basis @ (vectors[:, keep] / np.sqrt(eigenvalues[keep]))
+    return basis
 
 
 def kmeans(

@@ -210,6 +210,20 @@ def test_randomised_svd_matches_exact_svd() -> None:
         assert cosines.min() > 0.99
 
 
+def test_rank_deficient_input_gives_zero_pairs_not_nan() -> None:
+    # No noise: |S| has rank 3, so only 2 non-trivial pairs exist but 19 are asked for (the
+    # default), on the randomised path.
+    plant = planted_coclusters(400, 150, 3, noise=0.0, seed=4)
+    embedding = SpectralEmbedding.fit(plant.response, np.ones(400))
+    assert embedding.n_vectors == 19
+    assert np.all(np.isfinite(embedding.word_vectors)) and np.all(np.isfinite(embedding.unit_vectors))
+    assert embedding.singular_values[1] > 0.1
+    assert np.all(embedding.singular_values[2:] < 1e-4)
+    co = embedding.cluster(3)
+    assert adjusted_rand_score(plant.word_labels, co.word_labels) == 1.0
+    assert adjusted_rand_score(plant.unit_labels, co.unit_labels) == 1.0
+
+
 def test_weighted_crossings_match_brute_force() -> None:
     rng = np.random.default_rng(5)
     for k in (2, 3, 5, 7):
