@@ -39,6 +39,17 @@ export function halfToFloat(bits: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
+let halfTable: Float32Array | null = null;
+
+/** Every float16 bit pattern's value, built once (256 kB): decoding is then one lookup. */
+function halfLookup(): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let bits = 0; bits < 65536; bits++) halfTable[bits] = halfToFloat(bits);
+  }
+  return halfTable;
+}
+
 function product(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -52,8 +63,9 @@ export function decode(encoded: EncodedArray): NdArray {
   switch (encoded.dtype) {
     case "float16": {
       const halves = new Uint16Array(bytes.buffer);
+      const table = halfLookup();
       data = new Float32Array(halves.length);
-      for (let i = 0; i < halves.length; i++) data[i] = halfToFloat(halves[i]);
+      for (let i = 0; i < halves.length; i++) data[i] = table[halves[i]];
       break;
     }
     case "float32":

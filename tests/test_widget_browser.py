@@ -1,4 +1,4 @@
-"""The widget's real bundle in real Chromium, driven both ways against a live Python widget."""
+"""The main view's real bundle in real Chromium, driven both ways against a live Python widget."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import WidgetPage
 from playwright.sync_api import Page
 
 import rnnvis_widget as rv
+from browser_support import WidgetPage
+from rnnvis_widget.viewmodel import Slot, error_view
 from rnnvis_widget.zoo.demo import DemoRun
 
 pytestmark = pytest.mark.browser
@@ -17,75 +18,200 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
-def canvas_pixel(page: Page, x: int, y: int) -> list[int]:
-    return page.evaluate(
-        """([x, y]) => Array.from(document.querySelector('.rv-heatmap-canvas')
-              .getContext('2d').getImageData(x, y, 1, 1).data)""",
-        [x, y],
-    )
+def open_widget(page: Page, widget: rv.RNNVis, tmp_path: Path) -> WidgetPage:
+    host = WidgetPage(page, widget, tmp_path)
+    wait_ready(page)
+    return host
 
 
-def test_heatmap_shows_the_response_matrix(
+def wait_ready(page: Page) -> None:
+    page.wait_for_selector(".rnnvis[data-ready='true']")
+
+
+def rgb(page: Page, selector: str) -> tuple[int, int, int]:
+    colour = page.eval_on_selector(selector, "el => getComputedStyle(el).fill")
+    r, g, b = (int(part) for part in colour[colour.index("(") + 1 : -1].split(",")[:3])
+    return r, g, b
+
+
+# Redraws every cloud word with the same font at its place on a canvas slightly larger than the
+# cloud's frame and counts pixels inked by two words, and pixels inked outside the frame.
+GLYPH_CHECK = """() => [...document.querySelectorAll('.rv-cloud')].map(cloud => {
+  const frame = cloud.querySelector('.rv-cloud-frame').getBoundingClientRect();
+  const margin = 30;
+  const width = Math.ceil(frame.width) + 2 * margin, height = Math.ceil(frame.height) + 2 * margin;
+  const canvas = document.createElement('canvas');
+  canvas.width = width; canvas.height = height;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const ink = new Uint8Array(width * height);
+  const words = [...cloud.querySelectorAll('.rv-cloud-word')];
+  for (const word of words) {
+    const m = word.getScreenCTM();
+    ctx.clearRect(0, 0, width, height);
+    ctx.font = `${getComputedStyle(word).fontSize} sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'alphabetic';
+    ctx.fillText(word.textContent, m.e - frame.left + margin, m.f - frame.top + margin);
+    const alpha = ctx.getImageData(0, 0, width, height).data;
+    for (let i = 0; i < ink.length; i++) if (alpha[4 * i + 3] > 128) ink[i] += 1;
+  }
+  let overlapping = 0, outside = 0;
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    const n = ink[y * width + x];
+    if (n > 1) overlapping += 1;
+    const inFrame = x >= margin && x < width - margin && y >= margin && y < height - margin;
+    if (n > 0 && !inFrame) outside += 1;
+  }
+  return { cluster: cloud.dataset.cluster, words: words.length, overlapping, outside };
+})"""
+
+
+def test_view_has_a_chip_per_unit_and_a_cloud_per_cluster(
     page: Page, demo_analysis: rv.Analysis, tmp_path: Path
 ) -> None:
-    widget = rv.RNNVis(demo_analysis, n_words=30)
-    WidgetPage(page, widget, tmp_path)
-    response = demo_analysis.response(widget.layer, "h")
-    units = response.shape[1]
-    assert page.get_attribute(".rv-heatmap", "data-rows") == "30"
-    assert page.get_attribute(".rv-heatmap", "data-units") == str(units)
-    assert page.locator(".rv-word").count() == 30
+    widget = rv.RNNVis(demo_analysis, n_clusters=6)
+    open_widget(page, widget, tmp_path)
+    n_units = demo_analysis.response(-1).shape[1]
+    assert page.locator(".rv-chip").count() == n_units
+    assert page.locator(".rv-block").count() == 6
+    assert page.locator(".rv-cloud").count() == 6
+    assert page.locator(".rv-link").count() > 0
 
-    # The strongest positive and negative cells of the shown rows are painted red and blue.
-    ids = np.argsort(-demo_analysis.counts, kind="stable")[:30]
-    shown = response[ids]
-    width = page.evaluate("document.querySelector('.rv-heatmap-canvas').width")
-    cell = width // units
-    for row, unit, red_wins in [
-        (*np.unravel_index(np.argmax(shown), shown.shape), True),
-        (*np.unravel_index(np.argmin(shown), shown.shape), False),
-    ]:
-        r, _g, b, a = canvas_pixel(page, int(unit) * cell, int(row) * 14 + 5)
-        assert a == 255
-        assert (r > b + 60) if red_wins else (b > r + 60), (row, unit, r, b)
+    # Chips sit in the block of their own cluster, as the kernel clustered them.
+    co = widget.viewmodel.cocluster(widget._slot(), 6)
+    for unit in (0, n_units // 2, n_units - 1):
+        block = page.locator(f".rv-block[data-cluster='{co.unit_labels[unit]}']").bounding_box()
+        chip = page.locator(f".rv-chip[data-unit='{unit}']").bounding_box()
+        assert block and chip
+        assert block["y"] <= chip["y"] and chip["y"] + chip["height"] <= block["y"] + block["height"]
+
+    # Words never overlap and never leave their cloud's box, checked on the glyphs' pixels.
+    clouds = page.evaluate(GLYPH_CHECK)
+    assert sum(cloud["words"] for cloud in clouds) > 20
+    for cloud in clouds:
+        assert cloud["overlapping"] <= 2, cloud
+        assert cloud["outside"] == 0, cloud
 
     ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 1000})
     page.locator(".rnnvis").screenshot(path=str(ARTIFACTS / "widget.png"))
 
 
-def test_trait_change_from_python_rerenders(
+def test_hovering_a_word_recolours_the_chips_by_its_response(
     page: Page, demo_analysis: rv.Analysis, tmp_path: Path
 ) -> None:
-    widget = rv.RNNVis(demo_analysis, n_words=30)
-    host = WidgetPage(page, widget, tmp_path)
-    before = host.renders()
-    widget.n_words = 12
+    widget = rv.RNNVis(demo_analysis, n_clusters=5)
+    open_widget(page, widget, tmp_path)
+    rest = [rgb(page, f".rv-chip[data-unit='{u}']") for u in range(8)]
+    word = page.locator(".rv-cloud-word").first
+    text = word.text_content() or ""
+    word.hover()
+    page.wait_for_selector(f".rv-chips[data-colored-by='{text}']" if "'" not in text else ".rv-chips:not([data-colored-by='rest'])")
+    response = demo_analysis.response(widget.layer, "h")[demo_analysis.vocab.index(text)]
+    strongest, weakest = int(np.argmax(response)), int(np.argmin(response))
+    r, _, b = rgb(page, f".rv-chip[data-unit='{strongest}']")
+    assert r > b, "the unit that rises most should be red"
+    r, _, b = rgb(page, f".rv-chip[data-unit='{weakest}']")
+    assert b > r, "the unit that falls most should be blue"
+    assert [rgb(page, f".rv-chip[data-unit='{u}']") for u in range(8)] != rest
+    # The word detail follows the hovered word.
+    assert page.locator(".rv-word-series").count() == 1
+    page.mouse.move(0, 0)
+    page.wait_for_selector(".rv-chips[data-colored-by='rest']")
+
+
+def test_clicking_a_unit_opens_its_box_plots_and_contexts(
+    page: Page, demo_analysis: rv.Analysis, tmp_path: Path
+) -> None:
+    widget = rv.RNNVis(demo_analysis, n_clusters=4)
+    host = open_widget(page, widget, tmp_path)
+    page.locator(".rv-chip[data-unit='3']").click()
+    page.wait_for_selector(".rv-unit-panel[data-unit='3'] .rv-box")
+    boxes = page.locator(".rv-unit-panel .rv-box")
+    assert 2 <= boxes.count() <= 8
+    assert page.locator(".rv-unit-panel .rv-iqr").count() == boxes.count()
+    # The first box is the word with the largest mean response of unit 3 among frequent words.
+    response = demo_analysis.response(widget.layer, "h")[:, 3]
+    shown = [demo_analysis.vocab.index(w) for w in boxes.evaluate_all("els => els.map(e => e.dataset.word)")]
+    assert response[shown[0]] == max(response[i] for i in shown)
+    assert page.locator(".rv-unit-panel .rv-context").count() > 0
+    assert page.locator(".rv-unit-panel .rv-context-centre").count() > 0
+    assert widget.selected_units == [3]
+    widget.selected_units = [5]
+    host.push()
+    page.wait_for_selector(".rv-unit-panel[data-unit='5']")
+
+
+def test_clusters_control_reclusters_in_the_kernel(page: Page, demo_analysis: rv.Analysis, tmp_path: Path) -> None:
+    widget = rv.RNNVis(demo_analysis, n_clusters=4)
+    open_widget(page, widget, tmp_path)
+    assert page.locator(".rv-cloud").count() == 4
+    page.eval_on_selector(
+        ".rv-clusters", "el => { el.value = '9'; el.dispatchEvent(new Event('change')); }"
+    )
+    page.wait_for_selector(".rv-graph[data-clusters='9']")
+    wait_ready(page)
+    assert widget.n_clusters == 9
+    assert page.locator(".rv-cloud").count() == 9
+    assert page.locator(".rv-block").count() == 9
+
+
+def test_pinned_words_reach_python_and_python_reaches_the_view(
+    page: Page, demo_analysis: rv.Analysis, tmp_path: Path
+) -> None:
+    widget = rv.RNNVis(demo_analysis, n_clusters=5)
+    host = open_widget(page, widget, tmp_path)
+    words = page.locator(".rv-cloud-word")
+    first, second = words.nth(0), words.nth(5)
+    first.click()
+    second.click()
+    page.wait_for_function("document.querySelectorAll('.rv-cloud-word.rv-pinned').length === 2")
+    assert widget.selected_words == [first.text_content(), second.text_content()]
+    assert page.locator(".rv-word-series").count() == 2
+
+    widget.selected_words = []
+    widget.n_clusters = 3
     widget.layer = 0
     host.push()
-    page.wait_for_selector(".rv-heatmap[data-rows='12']")
-    assert host.renders() > before
-    assert "layer 0" in page.inner_text(".rv-title")
+    page.wait_for_function("document.querySelector('.rv-title').textContent.includes('layer 0')")
+    wait_ready(page)
+    assert page.locator(".rv-cloud").count() == 3
+    assert page.locator(".rv-cloud-word.rv-pinned").count() == 0
     assert page.input_value(".rv-layer") == "0"
 
 
-def test_controls_reach_python_and_the_kernel_recomputes(
+def test_hovering_a_cloud_highlights_its_partner_and_dims_the_rest(
     page: Page, demo_analysis: rv.Analysis, tmp_path: Path
 ) -> None:
-    widget = rv.RNNVis(demo_analysis, n_words=20)
-    WidgetPage(page, widget, tmp_path)
-    assert widget.layer == 1
-    page.select_option(".rv-layer", "0")
-    page.wait_for_function("document.querySelector('.rv-title').textContent.includes('layer 0')")
-    assert widget.layer == 0
-    page.select_option(".rv-state", "c")
-    page.wait_for_function("document.querySelector('.rv-title').textContent.includes('· c ·')")
-    assert widget.state == "c"
+    widget = rv.RNNVis(demo_analysis, n_clusters=5, link_filter=0.0)
+    open_widget(page, widget, tmp_path)
+    page.locator(".rv-cloud[data-cluster='2'] .rv-cloud-frame").hover(position={"x": 2, "y": 2})
+    assert page.locator(".rv-block.rv-active").get_attribute("data-cluster") == "2"
+    assert page.locator(".rv-block.rv-dim").count() == 4
+    assert page.locator(".rv-cloud.rv-dim").count() == 4
+    active_links = page.locator(".rv-link.rv-active").count()
+    assert active_links > 0 and page.locator(".rv-link.rv-dim").count() > 0
 
-    word = page.locator(".rv-word").nth(3)
-    text = word.inner_text()
-    word.click()
-    page.wait_for_function("document.querySelectorAll('.rv-word.rv-selected').length === 1")
-    assert widget.selected_words == [text]
+
+def test_link_filter_hides_weak_links(page: Page, demo_analysis: rv.Analysis, tmp_path: Path) -> None:
+    widget = rv.RNNVis(demo_analysis, n_clusters=6, link_filter=0.0)
+    host = open_widget(page, widget, tmp_path)
+    every = page.locator(".rv-link").count()
+    widget.link_filter = 0.9
+    host.push()
+    page.wait_for_function(f"document.querySelectorAll('.rv-link').length < {every}")
+    assert page.locator(".rv-link").count() >= 1
+    page.eval_on_selector(".rv-link-filter", "el => { el.value = '0'; el.dispatchEvent(new Event('input')); }")
+    page.wait_for_function(f"document.querySelectorAll('.rv-link').length === {every}")
+    assert widget.link_filter == 0.0
+
+
+def test_a_failed_view_shows_its_message(page: Page, demo_analysis: rv.Analysis, tmp_path: Path) -> None:
+    widget = rv.RNNVis(demo_analysis)
+    host = open_widget(page, widget, tmp_path)
+    widget.view = error_view("rnnvis cannot show this view: nothing recorded")
+    host.push()
+    assert page.locator(".rv-message").inner_text() == "rnnvis cannot show this view: nothing recorded"
 
 
 HOSTILE = [
@@ -96,21 +222,29 @@ HOSTILE = [
 ]
 
 
-def test_hostile_tokens_show_as_text(page: Page, demo_run: DemoRun, tmp_path: Path) -> None:
+def test_hostile_tokens_show_as_text(
+    page: Page, demo_run: DemoRun, demo_analysis: rv.Analysis, tmp_path: Path
+) -> None:
+    # Give hostile texts to the words that head the clouds; the numbers do not depend on texts.
+    co = rv.RNNVis(demo_analysis, n_clusters=3, min_count=1).viewmodel.cocluster(Slot(1, "h", 0), 3)
+    display = demo_analysis.display_words
+    strength = co.word_strength[display]
+    heads = [int(display[np.argmax(np.where(co.word_labels[display] == c, strength, -1))]) for c in range(3)]
+    others = [int(w) for w in display[:10] if int(w) not in heads]
     vocab = list(demo_run.vocab.words)
-    counts = np.bincount(
-        np.concatenate([np.asarray(s) for s in demo_run.held_out]), minlength=len(vocab)
-    )
-    frequent = np.argsort(-counts, kind="stable")[: len(HOSTILE)]
-    for index, text in zip(frequent, HOSTILE, strict=True):
+    for index, text in zip([*heads, *others], HOSTILE, strict=False):
         vocab[index] = text
     analysis = rv.analyze(demo_run.model, demo_run.held_out, vocab, progress=False)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    WidgetPage(page, rv.RNNVis(analysis, n_words=10), tmp_path)
-    labels = page.locator(".rv-word").all_inner_texts()
+    widget = rv.RNNVis(analysis, n_clusters=3, min_count=1)
+    open_widget(page, widget, tmp_path)
+    words = page.locator(".rv-cloud-word").all_text_contents()
+    assert [text for text in HOSTILE[:3] if text in words] == HOSTILE[:3]
     for text in HOSTILE:
-        assert text in labels
+        word = analysis.vocab.index(text)
+        unit = int(np.argmax(analysis.response(-1, "h")[word]))
+        page.locator(f".rv-chip[data-unit='{unit}']").click()
     assert page.locator(".rnnvis img").count() == 0
     assert page.locator(".rnnvis script").count() == 0
     assert dialogs == []

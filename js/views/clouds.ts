@@ -14,6 +14,39 @@ interface Placed extends cloud.Word {
   word: number;
 }
 
+const MIN_FONT = 8;
+// Rough width of a glyph relative to the font size; only words that might not fit are measured.
+const WIDE_GLYPH = 0.75;
+let measuring: CanvasRenderingContext2D | null = null;
+let spriteCanvas: HTMLCanvasElement | null = null;
+
+/** One canvas for every cloud's sprites instead of a fresh 16 MB one per cloud. */
+function sharedSpriteCanvas(): HTMLCanvasElement {
+  if (!spriteCanvas) {
+    spriteCanvas = document.createElement("canvas");
+  }
+  return spriteCanvas;
+}
+
+/** Shrinks a word's font until it fits the cloud's width (long tokens would otherwise be
+ * dropped by the layout), and shortens it with an ellipsis if even the smallest font is too wide. */
+function fitWord(text: string, size: number, maxWidth: number): { text: string; size: number } {
+  if (text.length * size * WIDE_GLYPH <= maxWidth) return { text, size };
+  measuring ??= document.createElement("canvas").getContext("2d");
+  if (!measuring) return { text, size };
+  const width = (t: string, s: number): number => {
+    (measuring as CanvasRenderingContext2D).font = `${s}px ${FONT}`;
+    return (measuring as CanvasRenderingContext2D).measureText(t).width;
+  };
+  const natural = width(text, size);
+  if (natural <= maxWidth) return { text, size };
+  const fitted = Math.max(MIN_FONT, (size * maxWidth) / natural);
+  if (width(text, fitted) <= maxWidth) return { text, size: fitted };
+  let cut = text;
+  while (cut.length > 1 && width(`${cut}…`, MIN_FONT) > maxWidth) cut = cut.slice(0, -1);
+  return { text: `${cut}…`, size: MIN_FONT };
+}
+
 /** Small seeded generator so the same data always gives the same cloud. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -26,16 +59,30 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Settings shared by the sprite pass and every cloud, so sprites computed once stay valid. */
+function configure(layout: ReturnType<typeof cloud<Placed>>, words: Placed[]): ReturnType<typeof cloud<Placed>> {
+  return layout
+    .words(words)
+    .padding(1)
+    .rotate(0)
+    .font(FONT)
+    .fontSize((d) => d.size ?? MIN_FONT)
+    .text((d) => d.text ?? "")
+    .canvas(sharedSpriteCanvas)
+    // Lay out in one go: the words are few, and a half-placed cloud is never shown.
+    .timeInterval(Infinity);
+}
+
 export function renderClouds(
   group: Selection<SVGGElement, unknown, null, undefined>,
   ctx: ClusterContext,
+  scrollRoot: Element,
   onReady: () => void,
 ): () => void {
   const { data, clustering, layout, store, intents, tooltip } = ctx;
   const x0 = layout.chipsWidth + layout.linksWidth;
   let strongest = 0;
   for (const s of clustering.wordStrength.data) strongest = Math.max(strongest, s);
-  let pending = layout.rows.length;
   const layouts: ReturnType<typeof cloud<Placed>>[] = [];
 
   const rows = group
@@ -68,33 +115,24 @@ export function renderClouds(
       .classed("rv-pinned", (d) => state.pinnedWords.includes(d.word));
   };
 
-  const finish = (): void => {
-    pending -= 1;
-    if (pending === 0) {
-      paint(store.get());
-      onReady();
-    }
-  };
+  const width = layout.cloudWidth - 2 * INSET;
+  const wordsOf = new Map<number, Placed[]>();
+  for (const row of layout.rows) {
+    wordsOf.set(
+      row.cluster,
+      cloudWords(clustering, row.cluster, WORDS_PER_CLOUD).map((w) => ({
+        word: w,
+        ...fitWord(data.words[w], fontSize(clustering.wordStrength.data[w], strongest), width - 4),
+      })),
+    );
+  }
 
-  rows.each(function (row) {
-    const target = this as SVGGElement;
-    const words: Placed[] = cloudWords(clustering, row.cluster, WORDS_PER_CLOUD).map((w) => ({
-      word: w,
-      text: data.words[w],
-      size: fontSize(clustering.wordStrength.data[w], strongest),
-    }));
-    const width = layout.cloudWidth - 2 * INSET;
+  const layoutRow = (row: RowLayout, target: SVGGElement, done: () => void): void => {
+    const words = wordsOf.get(row.cluster) ?? [];
     const height = row.height - 2 * INSET;
-    const placer = cloud<Placed>()
+    const placer = configure(cloud<Placed>(), words)
       .size([width, height])
-      .words(words)
-      .padding(1)
-      .rotate(0)
-      .font(FONT)
-      .fontSize((d) => d.size ?? 10)
-      .text((d) => d.text ?? "")
       .random(seededRandom(row.cluster + 1))
-      .timeInterval(Infinity)
       .on("end", (placed: Placed[]) => {
         const g = select(target)
           .append("g")
@@ -131,14 +169,41 @@ export function renderClouds(
         // How many words fitted, for tests and for the curious reader of the DOM.
         target.setAttribute("data-placed", String(placed.length));
         target.setAttribute("data-offered", String(words.length));
-        finish();
+        paint(store.get());
+        done();
       });
     layouts.push(placer);
     placer.start();
+  };
+
+  // d3-cloud reads its whole 2048² sprite canvas back once per cloud (tens of ms each), so
+  // clouds are laid out when they scroll near view; the view is ready once the visible ones are.
+  let waitingForVisible = -1;
+  const observer = new IntersectionObserver(
+    (entries) => {
+      const visible = entries.filter((entry) => entry.isIntersecting);
+      if (waitingForVisible < 0) {
+        waitingForVisible = visible.length;
+        if (waitingForVisible === 0) onReady();
+      }
+      for (const entry of visible) {
+        observer.unobserve(entry.target);
+        const row = select<Element, RowLayout>(entry.target).datum();
+        layoutRow(row, entry.target as SVGGElement, () => {
+          waitingForVisible -= 1;
+          if (waitingForVisible === 0) onReady();
+        });
+      }
+    },
+    { root: scrollRoot, rootMargin: "200px" },
+  );
+  rows.each(function () {
+    observer.observe(this as SVGGElement);
   });
 
   const unsubscribe = store.subscribe(paint);
   return () => {
+    observer.disconnect();
     for (const placer of layouts) placer.stop();
     unsubscribe();
   };

@@ -111,7 +111,7 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
     clusterTeardown.push(renderLinks(svg.append("g").attr("class", "rv-links"), clusterCtx));
     clusterTeardown.push(renderChips(svg.append("g").attr("class", "rv-chips"), clusterCtx));
     clusterTeardown.push(
-      renderClouds(svg.append("g").attr("class", "rv-clouds"), clusterCtx, () => {
+      renderClouds(svg.append("g").attr("class", "rv-clouds"), clusterCtx, canvas.node() as Element, () => {
         root.dataset.ready = "true";
         root.dataset.paintedAt = String(performance.now());
       }),
