@@ -21,8 +21,9 @@ from torch import nn
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-import rnnvis_widget as rv  # noqa: E402
 from browser_support import WidgetPage, launch_chromium  # noqa: E402
+
+import rnnvis_widget as rv  # noqa: E402
 from rnnvis_widget.zoo.corpora import Vocabulary, shakespeare_lines  # noqa: E402
 
 UNITS = 1200
@@ -97,6 +98,7 @@ def main() -> None:
             )
         browser.close()
 
+    layer_change_bytes = payload_bytes(widget, "view") + payload_bytes(widget, "clusterings")
     print(
         json.dumps(
             {
@@ -109,7 +111,7 @@ def main() -> None:
                 "hover_recolour_ms_max": round(max(hover_ms), 2),
                 "k_change_round_trip_ms_median": round(statistics.median(round_trips), 1),
                 "bytes_per_k_change": payload_bytes(widget, "clusterings"),
-                "bytes_per_layer_change": payload_bytes(widget, "view") + payload_bytes(widget, "clusterings"),
+                "bytes_per_layer_change": layer_change_bytes,
                 "kernel_first_view_s": round(kernel_first_view_s, 3),
                 "goals": {"first_paint_ms": 1000, "hover_recolour_ms": 30, "k_change_round_trip_ms": 300},
             }

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from browser_support import WidgetPage
 from playwright.sync_api import Page
 
 import rnnvis_widget as rv
-from browser_support import WidgetPage
 from rnnvis_widget.viewmodel import Slot, error_view
 from rnnvis_widget.zoo.demo import DemoRun
 
@@ -106,7 +106,11 @@ def test_hovering_a_word_recolours_the_chips_by_its_response(
     word = page.locator(".rv-cloud-word").first
     text = word.text_content() or ""
     word.hover()
-    page.wait_for_selector(f".rv-chips[data-colored-by='{text}']" if "'" not in text else ".rv-chips:not([data-colored-by='rest'])")
+    page.wait_for_selector(
+        f".rv-chips[data-colored-by='{text}']"
+        if "'" not in text
+        else ".rv-chips:not([data-colored-by='rest'])"
+    )
     response = demo_analysis.response(widget.layer, "h")[demo_analysis.vocab.index(text)]
     strongest, weakest = int(np.argmax(response)), int(np.argmin(response))
     r, _, b = rgb(page, f".rv-chip[data-unit='{strongest}']")
@@ -142,13 +146,13 @@ def test_clicking_a_unit_opens_its_box_plots_and_contexts(
     page.wait_for_selector(".rv-unit-panel[data-unit='5']")
 
 
-def test_clusters_control_reclusters_in_the_kernel(page: Page, demo_analysis: rv.Analysis, tmp_path: Path) -> None:
+def test_clusters_control_reclusters_in_the_kernel(
+    page: Page, demo_analysis: rv.Analysis, tmp_path: Path
+) -> None:
     widget = rv.RNNVis(demo_analysis, n_clusters=4)
     open_widget(page, widget, tmp_path)
     assert page.locator(".rv-cloud").count() == 4
-    page.eval_on_selector(
-        ".rv-clusters", "el => { el.value = '9'; el.dispatchEvent(new Event('change')); }"
-    )
+    page.eval_on_selector(".rv-clusters", "el => { el.value = '9'; el.dispatchEvent(new Event('change')); }")
     page.wait_for_selector(".rv-graph[data-clusters='9']")
     wait_ready(page)
     assert widget.n_clusters == 9
@@ -201,7 +205,9 @@ def test_link_filter_hides_weak_links(page: Page, demo_analysis: rv.Analysis, tm
     host.push()
     page.wait_for_function(f"document.querySelectorAll('.rv-link').length < {every}")
     assert page.locator(".rv-link").count() >= 1
-    page.eval_on_selector(".rv-link-filter", "el => { el.value = '0'; el.dispatchEvent(new Event('input')); }")
+    page.eval_on_selector(
+        ".rv-link-filter", "el => { el.value = '0'; el.dispatchEvent(new Event('input')); }"
+    )
     page.wait_for_function(f"document.querySelectorAll('.rv-link').length === {every}")
     assert widget.link_filter == 0.0
 
