@@ -84,8 +84,11 @@ def main() -> None:
         "no_grad": baseline(torch.no_grad),
         "grad": baseline(contextlib.nullcontext),
     }
-    for fn in runs.values():  # warm-up: allocator, oneDNN primitives
+    all_batches = batches
+    batches = all_batches[:2]
+    for fn in runs.values():  # warm-up on two batches: allocator, oneDNN primitives
         fn()
+    batches = all_batches
     times: dict[str, list[tuple[float, float]]] = {k: [] for k in runs}
     for _ in range(args.repeats):
         for k, fn in runs.items():

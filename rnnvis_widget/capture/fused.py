@@ -184,10 +184,15 @@ def _run_layer(
     for s in range(n_steps):
         c_new: Tensor | None = None
         if fam == "LSTM":
-            assert c is not None
+            assert c is not None and cs is not None
             pre = xg[:, s].baddbmm_(h, w_hh_t)  # both biases are already in xg
             sig = pre.sigmoid()
             g = pre[..., 2 * hid : 3 * hid].tanh()
+            if valid is None and w_hr_t is None:
+                # Common case: write c and h straight into the outputs, no copies.
+                c = torch.mul(sig[..., hid : 2 * hid], c, out=cs[:, s]).addcmul_(sig[..., :hid], g)
+                h = torch.mul(sig[..., 3 * hid :], c.tanh(), out=hs[:, s])
+                continue
             c_new = torch.addcmul(sig[..., hid : 2 * hid] * c, sig[..., :hid], g)
             h_new = sig[..., 3 * hid :] * c_new.tanh()
             if w_hr_t is not None:
