@@ -13,7 +13,9 @@ adjusted Rand index against the plant for words and units:
 
 Repeats are interleaved (ours, sklearn signed, sklearn magnitude, ours, ...) so that load
 from other processes falls on all alike; ``speedup_*`` is sklearn's median over ours, from
-the same run. ``blas_threads`` records OpenBLAS's thread setting, which changes the ratio. Also reported:
+the same run. ``blas_threads`` records OpenBLAS's thread setting, which changes the ratio;
+``median_cpu_s`` (process CPU time, all threads) is steadier than wall time on a shared
+machine when BLAS runs single-threaded. Also reported:
 ``range_2_20_s``, the time to precompute every k in 2..20 at the large shape, and
 ``ari_by_n_vectors``, the ARI (words, units) at the large shape when k-means sees only the
 first ``l`` non-trivial singular vectors, which is how the choice ``l = k - 1`` was made.
@@ -70,18 +72,21 @@ def _compare(n_words: int, n_units: int) -> dict[str, Any]:
         "sklearn_magnitude": sklearn_on(magnitude),
     }
     times: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu: dict[str, list[float]] = {name: [] for name in contenders}
     labels: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     # Interleaved, so that a burst of load on a shared machine hits every contender alike.
     for _ in range(REPEATS):
         for name, run in contenders.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             labels[name] = run()
             times[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
 
     out: dict[str, Any] = {"n_words": n_words, "n_units": n_units, "k": N_CLUSTERS}
     for name in contenders:
         out[name] = {
             "median_s": round(statistics.median(times[name]), 4),
+            "median_cpu_s": round(statistics.median(cpu[name]), 4),
             "word_ari": _ari(plant.word_labels, labels[name][0]),
             "unit_ari": _ari(plant.unit_labels, labels[name][1]),
         }
