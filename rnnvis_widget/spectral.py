@@ -167,7 +167,7 @@ def _randomised_svd(
     # Directions with no weight (the matrix has lower rank than asked for) get zero vectors.
     inverse = np.divide(1.0, values, out=np.zeros_like(values), where=values > values[0] * 1e-6)
     right = projected_t @ (small_left * inverse)
-    left = basis.astype(np.float64) @ small_left
+    left = basis.astype(np.float64) @ (small_left * (inverse > 0))
     return left, values, right
 
 
