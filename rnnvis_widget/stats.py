@@ -1,24 +1,73 @@
-"""Streaming per-word response statistics, fed one captured batch at a time.
+"""Streaming response statistics, fed one captured batch at a time.
 
 For a hidden/cell state x the response to step t is Δx(t) = x(t) − x(t_prev), where t_prev is
 the step processed just before t (t−1 forward in time, t+1 for a backward direction) and the
 state before the first processed step is the sequence's initial state. For gates the response
-is the gate value itself. Per (word, unit) we keep the count, the sum and the sum of squares in
-float64, so memory is O(vocabulary × units) whatever the corpus length, and two shards merge by
-addition into exactly what one pass gives.
+is the gate value itself.
+
+Kept for every recorded (module, layer, direction, state kind) — a *slot*:
+
+* per (word, unit): count, mean and variance of the response (Welford/Chan updates in float64,
+  numerically stable); memory O(vocabulary × units);
+* per (display word, unit): quantiles 9/25/50/75/91 from fixed log-spaced histograms
+  (:mod:`rnnvis_widget.sketch`; memory and error documented there); display words are chosen
+  by the caller, usually the most frequent ones (:func:`top_words`);
+* per unit: mean |Δ|, sparsity (fraction of |Δ| < ``sparsity_threshold``), saturation
+  (fraction of steps whose *state value* lies within ``saturation_margin`` of the bound of its
+  activation, e.g. |h| >= 0.95 for tanh; NaN where the state is unbounded: LSTM c, ReLU RNN h,
+  projected LSTM h, custom cells);
+* per unit: the K strongest positive and negative responses with their context
+  (:mod:`rnnvis_widget.contexts`).
+
+Memory is independent of corpus length, and ``a.merge(b)`` for shards a, b equals one pass over a
+followed by b: counts, histograms and top-K lists exactly, means and variances to float rounding.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 
 from .capture import LayerKey, StepBatch
+from .contexts import TopContexts, context_windows
+from .sketch import QUANTILE_PERCENTS, BinLayout, QuantileSketch
+
+__all__ = [
+    "GATE_BOUNDS",
+    "MEMORY_KINDS",
+    "CorpusStats",
+    "SlotStats",
+    "StatsConfig",
+    "UnitSummary",
+    "activation_bounds",
+    "step_responses",
+    "top_words",
+]
 
 # Kinds whose response is a change of memory; every other kind (gates) is taken as its value.
 MEMORY_KINDS = ("h", "c")
+
+#: Range of each gate's activation, fixed by PyTorch's definitions (sigmoid or tanh).
+GATE_BOUNDS: dict[str, tuple[float, float]] = {
+    "i": (0.0, 1.0),
+    "f": (0.0, 1.0),
+    "o": (0.0, 1.0),
+    "r": (0.0, 1.0),
+    "z": (0.0, 1.0),
+    "g": (-1.0, 1.0),
+    "n": (-1.0, 1.0),
+}
+
+Bound = tuple[float, float] | None
+Slot = tuple[LayerKey, str]
+
+_COUNT_LIMIT = int(np.iinfo(np.int32).max)
 
 
 def step_responses(step: StepBatch, key: LayerKey, kind: str) -> torch.Tensor:
@@ -41,80 +90,543 @@ def step_responses(step: StepBatch, key: LayerKey, kind: str) -> torch.Tensor:
     return torch.where(valid, values - previous, torch.zeros_like(values))
 
 
+def top_words(counts: np.ndarray, n: int) -> np.ndarray:
+    """Ids of the ``n`` most frequent words seen at least once, most frequent first, ties by id.
+
+    Parameters
+    ----------
+    counts : ndarray of shape (n_words,)
+    n : int
+
+    Returns
+    -------
+    ids : ndarray of shape (min(n, n_seen),), int64
+    """
+    counts = np.asarray(counts)
+    seen = np.flatnonzero(counts > 0)
+    order = seen[np.argsort(-counts[seen], kind="stable")]
+    return order[:n].astype(np.int64)
+
+
+def activation_bounds(module: nn.Module, kinds: Sequence[str]) -> dict[str, Bound]:
+    """Range of each state kind of a recorded module, or None where it is unbounded or unknown.
+
+    h of tanh RNN/LSTM/GRU (and cells) lies in [-1, 1]; ReLU RNN h, projected LSTM h (a linear
+    map of o·tanh(c)), LSTM c and anything of a custom module are unbounded / unknown.
+    """
+    tanh_h = isinstance(module, (nn.LSTM, nn.LSTMCell, nn.GRU, nn.GRUCell)) or (
+        isinstance(module, (nn.RNN, nn.RNNCell)) and module.nonlinearity == "tanh"
+    )
+    if isinstance(module, nn.LSTM) and module.proj_size > 0:
+        tanh_h = False
+    known = isinstance(module, (nn.RNNBase, nn.RNNCellBase))
+    out: dict[str, Bound] = {}
+    for kind in kinds:
+        if kind == "h":
+            out[kind] = (-1.0, 1.0) if tanh_h else None
+        elif kind == "c" or not known:
+            out[kind] = None
+        else:
+            out[kind] = GATE_BOUNDS.get(kind)
+    return out
+
+
+@dataclass(frozen=True)
+class StatsConfig:
+    """Settings of :class:`CorpusStats`; shards merge only with equal settings.
+
+    top_k:              contexts kept per unit and sign (0: none).
+    context_width:      tokens of context kept each side of a top context.
+    bins_per_sign:      quantile histogram bins per sign (see :mod:`rnnvis_widget.sketch`).
+    dynamic_range:      x_max / x_min of the quantile histograms.
+    unbounded_range:    x_max of the quantile histograms for unbounded states (c, ReLU h);
+                        larger magnitudes are clipped.
+    sparsity_threshold: |response| below this counts as a near-zero update.
+    saturation_margin:  a state value within this of its activation's bound counts as saturated.
+    """
+
+    top_k: int = 10
+    context_width: int = 3
+    bins_per_sign: int = 48
+    dynamic_range: float = 1000.0
+    unbounded_range: float = 16.0
+    sparsity_threshold: float = 0.01
+    saturation_margin: float = 0.05
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    """Per-unit numbers of one slot, for comparing models; every array has shape (n_units,).
+
+    mean, std:   mean and standard deviation of the response over all tokens.
+    mean_abs:    mean |response|.
+    sparsity:    fraction of tokens with |response| < ``sparsity_threshold``.
+    saturation:  fraction of tokens whose state value is within ``saturation_margin`` of its
+                 activation's bound; NaN where the state is unbounded.
+    """
+
+    mean: np.ndarray
+    std: np.ndarray
+    mean_abs: np.ndarray
+    sparsity: np.ndarray
+    saturation: np.ndarray
+
+
 @dataclass
-class ResponseSums:
-    """Sufficient statistics of the response of H units to each of V words."""
+class SlotStats:
+    """Accumulators of one (layer, state kind).
 
-    sum: np.ndarray  # (V, H) float64
-    sum_sq: np.ndarray  # (V, H) float64
+    mean, m2:      (V, H) float64; per-word mean response and sum of squared deviations.
+    sum_abs:       (H,) float64, Σ |response|.
+    n_near_zero:   (H,) int64, tokens with |response| < sparsity threshold.
+    n_saturated:   (H,) int64, tokens with the state value near its bound (0 if unbounded).
+    sketch:        quantile histograms of the display words, or None.
+    contexts:      top-K contexts, or None.
+    bound:         (lo, hi) of the state's activation, or None if unbounded/unknown.
+    """
 
-    @classmethod
-    def zeros(cls, vocab_size: int, n_units: int) -> ResponseSums:
-        shape = (vocab_size, n_units)
-        return cls(np.zeros(shape), np.zeros(shape))
+    mean: np.ndarray
+    m2: np.ndarray
+    sum_abs: np.ndarray
+    n_near_zero: np.ndarray
+    n_saturated: np.ndarray
+    sketch: QuantileSketch | None
+    contexts: TopContexts | None
+    bound: Bound
 
-    def merge(self, other: ResponseSums) -> None:
-        self.sum += other.sum
-        self.sum_sq += other.sum_sq
+    @property
+    def n_units(self) -> int:
+        return int(self.mean.shape[1])
+
+
+@dataclass
+class _BatchIndex:
+    """What every slot of one batch shares. Slots work on the batch's real tokens *grouped by
+    word* (stable, so corpus order within a word): per-word sums become contiguous reductions."""
+
+    n_steps: int  # T of the padded batch
+    lengths: np.ndarray  # (B,)
+    flat: np.ndarray  # (N,) b·T + t of each grouped token
+    words: np.ndarray  # (U,) distinct words, ascending
+    starts: np.ndarray  # (U,) first grouped row of each word
+    n_word: np.ndarray  # (U,) tokens per word in this batch
+    positions: np.ndarray  # (N,) corpus position of each grouped token, from 0 in this batch
+    display_sel: np.ndarray  # (n_sel,) grouped rows whose word is a display word
+    display_rows: np.ndarray  # (n_sel,) their display row
+    windows: np.ndarray | None  # (N, 2w + 1) context window of each grouped token
+    _previous: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def previous(self, direction: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where the state before each grouped token is: ``(flat index, starts_sequence,
+        row)``; for tokens that start their sequence in this direction it is the initial state
+        of ``row`` instead (their flat index is a harmless placeholder)."""
+        if direction not in self._previous:
+            row, t = np.divmod(self.flat, self.n_steps)
+            if direction == 0:
+                first = t == 0
+                flat = self.flat - 1
+            else:
+                # Backward reads from the last real token towards the first.
+                first = t == self.lengths[row] - 1
+                flat = self.flat + 1
+            flat[first] = self.flat[first]
+            self._previous[direction] = (flat, first, row[first])
+        return self._previous[direction]
 
 
 @dataclass
 class CorpusStats:
     """Response statistics for every captured (layer, state kind) over a corpus.
 
-    `counts[w]` is how often word w was read; it is shared by every layer because every
-    recorded layer sees every token.
+    Parameters
+    ----------
+    vocab_size : int
+    display_words : array-like of shape (n_display,), optional
+        Word ids whose per-unit quantiles are kept (usually :func:`top_words` of a counting
+        pass). None keeps no quantiles. Shards must use the same display words to merge.
+    bounds : mapping (LayerKey, kind) -> (lo, hi) or None, optional
+        Range of each state's activation (see :func:`activation_bounds`); missing entries use
+        :data:`GATE_BOUNDS` for gates and None (unbounded) otherwise.
+    config : StatsConfig, optional
+
+    Attributes
+    ----------
+    counts : ndarray of shape (V,), int64
+        How often each word was read; shared by every slot because every recorded layer sees
+        every token.
+    n_tokens : int
+    slots : dict (LayerKey, kind) -> SlotStats
     """
 
     vocab_size: int
-    counts: np.ndarray = field(init=False)  # (V,) int64
-    sums: dict[tuple[LayerKey, str], ResponseSums] = field(default_factory=dict)
-    n_tokens: int = 0
+    display_words: np.ndarray | Sequence[int] | None = None
+    bounds: Mapping[Slot, Bound] | None = None
+    config: StatsConfig = field(default_factory=StatsConfig)
+    counts: np.ndarray = field(init=False)
+    slots: dict[Slot, SlotStats] = field(init=False, default_factory=dict)
+    n_tokens: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.counts = np.zeros(self.vocab_size, dtype=np.int64)
+        display = np.asarray([] if self.display_words is None else self.display_words, dtype=np.int64)
+        if display.ndim != 1 or np.any((display < 0) | (display >= self.vocab_size)):
+            raise ValueError(f"display_words must be word ids in 0..{self.vocab_size - 1}")
+        if len(np.unique(display)) != len(display):
+            raise ValueError("display_words contains a word twice")
+        self.display_words = display
+        # word id -> display row, -1 for words without quantiles.
+        self._display_row = np.full(self.vocab_size, -1, dtype=np.int64)
+        self._display_row[display] = np.arange(len(display))
+        self.bounds = dict(self.bounds or {})
+
+    # Accumulation ----------------------------------------------------------------------------
 
     def update(self, step: StepBatch) -> None:
         """Add one captured batch."""
-        lengths = step.batch.lengths
-        steps = torch.arange(step.batch.ids.shape[1])
-        valid = steps[None, :] < lengths[:, None]
-        ids = step.batch.ids[valid]
-        self.counts += np.bincount(ids.numpy(), minlength=self.vocab_size)
-        self.n_tokens += int(ids.numel())
+        index = self._index(step)
+        if len(index.display_sel):
+            display = np.asarray(self.display_words)
+            if int(self.counts[display].max()) + len(index.flat) > _COUNT_LIMIT:
+                raise OverflowError("a display word would occur more than 2^31 - 1 times; counters are int32")
         for key, kinds in step.states.items():
             for kind in kinds:
-                response = step_responses(step, key, kind)[valid].to(torch.float64)
-                sums = self.sums.get((key, kind))
-                if sums is None:
-                    sums = ResponseSums.zeros(self.vocab_size, response.shape[1])
-                    self.sums[(key, kind)] = sums
-                total = torch.from_numpy(sums.sum)
-                total.index_add_(0, ids, response)
-                total_sq = torch.from_numpy(sums.sum_sq)
-                total_sq.index_add_(0, ids, response * response)
+                states = np.ascontiguousarray(step.states[key][kind].numpy())
+                flat_states = states.reshape(-1, states.shape[-1])  # (B·T, H)
+                initial = step.initial[key][kind].numpy() if kind in MEMORY_KINDS else None
+                slot = self._slot(key, kind, int(states.shape[-1]))
+                self._update_slot(slot, index, flat_states, initial, key.direction)
+        self.counts[index.words] += index.n_word  # words are distinct
+        self.n_tokens += len(index.flat)
+
+    def _index(self, step: StepBatch) -> _BatchIndex:
+        ids = step.batch.ids.numpy()
+        lengths = step.batch.lengths.numpy()
+        corpus_flat = np.flatnonzero(np.arange(ids.shape[1])[None, :] < lengths[:, None])
+        corpus_ids = ids.reshape(-1)[corpus_flat]
+        order = np.argsort(corpus_ids, kind="stable")
+        words, starts, n_word = np.unique(corpus_ids[order], return_index=True, return_counts=True)
+        display_row = self._display_row[corpus_ids[order]]
+        display_sel = np.flatnonzero(display_row >= 0)
+        windows = None
+        if self.config.top_k > 0:
+            windows = context_windows(ids, lengths, self.config.context_width)[order]
+        return _BatchIndex(
+            n_steps=int(ids.shape[1]),
+            lengths=lengths,
+            flat=corpus_flat[order],
+            words=words,
+            starts=starts,
+            n_word=n_word,
+            positions=order.astype(np.int64),
+            display_sel=display_sel,
+            display_rows=display_row[display_sel],
+            windows=windows,
+        )
+
+    def _update_slot(
+        self,
+        slot: SlotStats,
+        index: _BatchIndex,
+        states: np.ndarray,
+        initial: np.ndarray | None,
+        direction: int,
+    ) -> None:
+        """Fold one slot's (B·T, H) states of a batch into its accumulators."""
+        values = states[index.flat]  # (N, H) float32, grouped by word
+        if initial is None:
+            response = values
+        else:
+            flat, first, row = index.previous(direction)
+            response = states[flat]
+            response[first] = initial[row]
+            np.subtract(values, response, out=response)
+
+        # Per-word mean and M2 of this batch, then Chan's parallel update into the running ones.
+        # Tokens are grouped by word, so reduceat sums each word's rows in one contiguous pass.
+        grouped = response.astype(np.float64)
+        n_b = index.n_word.astype(np.float64)[:, None]
+        mean_b = np.add.reduceat(grouped, index.starts, axis=0) / n_b
+        grouped -= np.repeat(mean_b, index.n_word, axis=0)
+        m2_b = np.add.reduceat(np.square(grouped, out=grouped), index.starts, axis=0)
+        n_a = self.counts[index.words].astype(np.float64)[:, None]
+        total = n_a + n_b
+        delta = mean_b - slot.mean[index.words]
+        slot.mean[index.words] += delta * (n_b / total)
+        slot.m2[index.words] += m2_b + delta * delta * (n_a * n_b / total)
+
+        magnitude = np.abs(response)
+        slot.sum_abs += magnitude.sum(axis=0, dtype=np.float64)
+        slot.n_near_zero += np.count_nonzero(magnitude < self.config.sparsity_threshold, axis=0)
+        if slot.bound is not None:
+            low, high = slot.bound
+            margin = self.config.saturation_margin
+            if low == -high:  # symmetric (tanh): one comparison of |x| instead of two
+                saturated = np.abs(values) >= high - margin
+            else:
+                saturated = (values <= low + margin) | (values >= high - margin)
+            slot.n_saturated += np.count_nonzero(saturated, axis=0)
+        if slot.sketch is not None and len(index.display_sel):
+            slot.sketch.update(index.display_rows, response[index.display_sel])
+        if slot.contexts is not None and index.windows is not None:
+            slot.contexts.update(response, index.positions + self.n_tokens, index.windows)
+
+    def _slot(self, key: LayerKey, kind: str, n_units: int) -> SlotStats:
+        slot = self.slots.get((key, kind))
+        if slot is None:
+            slot = self._new_slot(key, kind, n_units)
+            self.slots[(key, kind)] = slot
+        elif slot.n_units != n_units:
+            raise ValueError(f"{key} {kind!r} had {slot.n_units} units, this batch has {n_units}")
+        return slot
+
+    def _bound(self, key: LayerKey, kind: str) -> Bound:
+        assert isinstance(self.bounds, dict)
+        if (key, kind) in self.bounds:
+            return self.bounds[(key, kind)]
+        return GATE_BOUNDS.get(kind)
+
+    def sketch_layout(self, key: LayerKey, kind: str) -> BinLayout:
+        """Histogram layout of a slot: its range follows from the activation's bound."""
+        bound = self._bound(key, kind)
+        if bound is None:
+            x_max = self.config.unbounded_range
+        elif kind in MEMORY_KINDS:
+            x_max = bound[1] - bound[0]  # Δ of a value in [lo, hi] lies in [-(hi-lo), hi-lo]
+        else:
+            x_max = max(abs(bound[0]), abs(bound[1]))
+        return BinLayout(x_max, self.config.bins_per_sign, self.config.dynamic_range)
+
+    def _new_slot(self, key: LayerKey, kind: str, n_units: int) -> SlotStats:
+        n_display = len(np.asarray(self.display_words))
+        sketch = None
+        if n_display:
+            sketch = QuantileSketch(n_display, n_units, self.sketch_layout(key, kind))
+        contexts = None
+        if self.config.top_k > 0:
+            contexts = TopContexts(n_units, self.config.top_k, self.config.context_width)
+        shape = (self.vocab_size, n_units)
+        return SlotStats(
+            mean=np.zeros(shape),
+            m2=np.zeros(shape),
+            sum_abs=np.zeros(n_units),
+            n_near_zero=np.zeros(n_units, dtype=np.int64),
+            n_saturated=np.zeros(n_units, dtype=np.int64),
+            sketch=sketch,
+            contexts=contexts,
+            bound=self._bound(key, kind),
+        )
 
     def merge(self, other: CorpusStats) -> None:
-        """Fold in statistics of another shard of the same vocabulary and layers."""
+        """Fold in the statistics of another shard whose tokens follow this one's.
+
+        Both must have the same vocabulary size, display words, settings and recorded slots
+        (an empty side may have none).
+        """
         if other.vocab_size != self.vocab_size:
             raise ValueError(f"cannot merge stats over {other.vocab_size} words into {self.vocab_size}")
+        if not np.array_equal(np.asarray(other.display_words), np.asarray(self.display_words)):
+            raise ValueError("cannot merge stats with different display words")
+        if other.config != self.config:
+            raise ValueError(f"cannot merge stats with settings {other.config} into {self.config}")
+        if self.n_tokens and other.n_tokens and set(self.slots) != set(other.slots):
+            raise ValueError(
+                f"cannot merge stats of different layers/states: {sorted(map(str, self.slots))} vs "
+                f"{sorted(map(str, other.slots))}"
+            )
+        n_a = self.counts.astype(np.float64)[:, None]
+        n_b = other.counts.astype(np.float64)[:, None]
+        total = np.maximum(n_a + n_b, 1.0)  # words seen by neither: every term below is 0
+        for name, theirs in other.slots.items():
+            mine = self.slots.get(name)
+            if mine is None:
+                self.slots[name] = _copy_slot(theirs)
+                continue
+            if mine.bound != theirs.bound or mine.n_units != theirs.n_units:
+                raise ValueError(f"cannot merge {name[0]} {name[1]!r}: different bound or number of units")
+            delta = theirs.mean - mine.mean
+            mine.mean += delta * (n_b / total)
+            mine.m2 += theirs.m2 + delta * delta * (n_a * n_b / total)
+            mine.sum_abs += theirs.sum_abs
+            mine.n_near_zero += theirs.n_near_zero
+            mine.n_saturated += theirs.n_saturated
+            if mine.sketch is not None and theirs.sketch is not None:
+                mine.sketch.merge(theirs.sketch)
+            if mine.contexts is not None and theirs.contexts is not None:
+                mine.contexts.merge(theirs.contexts, self.n_tokens)
         self.counts += other.counts
         self.n_tokens += other.n_tokens
-        for slot, sums in other.sums.items():
-            if slot in self.sums:
-                self.sums[slot].merge(sums)
-            else:
-                self.sums[slot] = ResponseSums(sums.sum.copy(), sums.sum_sq.copy())
+
+    # Results ---------------------------------------------------------------------------------
+
+    def _get(self, key: LayerKey, kind: str) -> SlotStats:
+        slot = self.slots.get((key, kind))
+        if slot is None:
+            raise KeyError(
+                f"no statistics for {key} {kind!r}; recorded: {[f'{k} {s}' for k, s in self.slots]}"
+            )
+        return slot
 
     def mean(self, key: LayerKey, kind: str) -> np.ndarray:
-        """Expected response s(w)_i, shape (V, H); 0 for words never seen."""
-        sums = self.sums[(key, kind)]
-        seen = np.maximum(self.counts, 1)[:, None]
-        return sums.sum / seen
+        """Expected response s(w)_i, shape (V, H), read-only; 0 for words never seen."""
+        view = self._get(key, kind).mean.view()
+        view.flags.writeable = False
+        return view
 
     def variance(self, key: LayerKey, kind: str) -> np.ndarray:
         """Population variance of the response, shape (V, H); 0 for words seen at most once."""
-        sums = self.sums[(key, kind)]
-        seen = np.maximum(self.counts, 1)[:, None]
-        mean = sums.sum / seen
-        return np.maximum(sums.sum_sq / seen - mean * mean, 0.0)
+        return self._get(key, kind).m2 / np.maximum(self.counts, 1)[:, None]
+
+    def quantiles(self, key: LayerKey, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """Quantiles 9/25/50/75/91 % of the response of every display word and unit.
+
+        Returns
+        -------
+        word_ids : ndarray of shape (n_display,), int64
+        quantiles : ndarray of shape (n_display, H, 5), float64
+            NaN for display words not seen. Error bound: :meth:`quantile_error`.
+        """
+        slot = self._get(key, kind)
+        if slot.sketch is None:
+            raise ValueError(
+                "no quantiles were kept: pass display_words (e.g. rv.analyze(display_words=300))"
+            )
+        return np.asarray(self.display_words).copy(), slot.sketch.quantiles(QUANTILE_PERCENTS)
+
+    def quantile_error(self, key: LayerKey, kind: str, q: np.ndarray) -> np.ndarray:
+        """Largest possible |estimate − true quantile| for true quantiles ``q`` (any shape)."""
+        return self.sketch_layout(key, kind).error_bound(np.asarray(q))
+
+    def unit_summary(self, key: LayerKey, kind: str) -> UnitSummary:
+        """Per-unit mean, std, mean |Δ|, sparsity and saturation (see :class:`UnitSummary`)."""
+        slot = self._get(key, kind)
+        n = max(self.n_tokens, 1)
+        weights = self.counts.astype(np.float64)[:, None]
+        mean = (weights * slot.mean).sum(0) / n
+        # Law of total variance: within-word (Σ M2) plus between-word spread of the means.
+        m2 = slot.m2.sum(0) + (weights * (slot.mean - mean) ** 2).sum(0)
+        saturation = slot.n_saturated / n if slot.bound is not None else np.full(slot.n_units, np.nan)
+        return UnitSummary(
+            mean=mean,
+            std=np.sqrt(m2 / n),
+            mean_abs=slot.sum_abs / n,
+            sparsity=slot.n_near_zero / n,
+            saturation=saturation,
+        )
+
+    def contexts(self, key: LayerKey, kind: str) -> TopContexts:
+        """Top-K contexts of every unit (see :class:`~rnnvis_widget.contexts.TopContexts`)."""
+        slot = self._get(key, kind)
+        if slot.contexts is None:
+            raise ValueError("no contexts were kept: pass top_contexts > 0")
+        return slot.contexts
+
+    # Persistence -----------------------------------------------------------------------------
+
+    def to_arrays(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON-able header and named arrays holding every accumulator (see :meth:`from_arrays`)."""
+        arrays: dict[str, np.ndarray] = {
+            "counts": self.counts,
+            "display_words": np.asarray(self.display_words),
+        }
+        slots = []
+        for index, ((key, kind), slot) in enumerate(sorted(self.slots.items())):
+            prefix = f"slot{index}_"
+            arrays[prefix + "mean"] = slot.mean
+            arrays[prefix + "m2"] = slot.m2
+            arrays[prefix + "sum_abs"] = slot.sum_abs
+            arrays[prefix + "n_near_zero"] = slot.n_near_zero
+            arrays[prefix + "n_saturated"] = slot.n_saturated
+            if slot.sketch is not None:
+                arrays[prefix + "histogram"] = slot.sketch.counts
+            if slot.contexts is not None:
+                arrays[prefix + "context_values"] = slot.contexts.values
+                arrays[prefix + "context_positions"] = slot.contexts.positions
+                arrays[prefix + "context_windows"] = slot.contexts.windows
+            slots.append(
+                {
+                    "module": key.module,
+                    "layer": key.layer,
+                    "direction": key.direction,
+                    "kind": kind,
+                    "bound": None if slot.bound is None else list(slot.bound),
+                }
+            )
+        header = {
+            "vocab_size": self.vocab_size,
+            "n_tokens": self.n_tokens,
+            "config": asdict(self.config),
+            "slots": slots,
+        }
+        return header, arrays
+
+    @classmethod
+    def from_arrays(cls, header: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> CorpusStats:
+        """Rebuild from :meth:`to_arrays`; raises KeyError/ValueError/TypeError if inconsistent."""
+        slot_specs = header["slots"]
+        bounds: dict[Slot, Bound] = {}
+        for spec in slot_specs:
+            key = LayerKey(str(spec["module"]), int(spec["layer"]), int(spec["direction"]))
+            bound = spec["bound"]
+            bounds[(key, str(spec["kind"]))] = None if bound is None else (float(bound[0]), float(bound[1]))
+        stats = cls(
+            int(header["vocab_size"]),
+            display_words=arrays["display_words"],
+            bounds=bounds,
+            config=StatsConfig(**header["config"]),
+        )
+        stats.counts = _checked(arrays["counts"], (stats.vocab_size,), np.int64)
+        stats.n_tokens = int(header["n_tokens"])
+        for index, spec in enumerate(slot_specs):
+            key = LayerKey(str(spec["module"]), int(spec["layer"]), int(spec["direction"]))
+            prefix = f"slot{index}_"
+            n_units = int(arrays[prefix + "mean"].shape[-1])
+            slot = stats._new_slot(key, str(spec["kind"]), n_units)
+            slot.mean = _checked(arrays[prefix + "mean"], slot.mean.shape, np.float64)
+            slot.m2 = _checked(arrays[prefix + "m2"], slot.m2.shape, np.float64)
+            slot.sum_abs = _checked(arrays[prefix + "sum_abs"], (n_units,), np.float64)
+            slot.n_near_zero = _checked(arrays[prefix + "n_near_zero"], (n_units,), np.int64)
+            slot.n_saturated = _checked(arrays[prefix + "n_saturated"], (n_units,), np.int64)
+            if slot.sketch is not None:
+                shape = slot.sketch.counts.shape
+                slot.sketch.counts = _checked(arrays[prefix + "histogram"], shape, np.int32)
+            if slot.contexts is not None:
+                ctx = slot.contexts
+                ctx.values = _checked(arrays[prefix + "context_values"], ctx.values.shape, np.float32)
+                ctx.positions = _checked(arrays[prefix + "context_positions"], ctx.positions.shape, np.int64)
+                ctx.windows = _checked(arrays[prefix + "context_windows"], ctx.windows.shape, np.int32)
+            stats.slots[(key, str(spec["kind"]))] = slot
+        return stats
+
+    def __repr__(self) -> str:
+        slots = json.dumps([f"{k} {s}" for k, s in self.slots])
+        return f"CorpusStats(vocab_size={self.vocab_size}, n_tokens={self.n_tokens}, slots={slots})"
+
+
+def _checked(array: np.ndarray, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """A writable copy of a loaded array, after checking its shape and dtype."""
+    if tuple(array.shape) != tuple(shape) or array.dtype != np.dtype(dtype):
+        raise ValueError(f"array of shape {array.shape} and dtype {array.dtype}, expected {shape} {dtype}")
+    return np.array(array)
+
+
+def _copy_slot(slot: SlotStats) -> SlotStats:
+    sketch = None
+    if slot.sketch is not None:
+        sketch = QuantileSketch(slot.sketch.n_display, slot.n_units, slot.sketch.layout)
+        sketch.counts = slot.sketch.counts.copy()
+    contexts = None
+    if slot.contexts is not None:
+        contexts = TopContexts(slot.n_units, slot.contexts.k, slot.contexts.width)
+        contexts.values = slot.contexts.values.copy()
+        contexts.positions = slot.contexts.positions.copy()
+        contexts.windows = slot.contexts.windows.copy()
+    return SlotStats(
+        mean=slot.mean.copy(),
+        m2=slot.m2.copy(),
+        sum_abs=slot.sum_abs.copy(),
+        n_near_zero=slot.n_near_zero.copy(),
+        n_saturated=slot.n_saturated.copy(),
+        sketch=sketch,
+        contexts=contexts,
+        bound=slot.bound,
+    )

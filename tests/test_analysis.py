@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,9 +26,7 @@ class TinyLM(nn.Module):
         return out
 
 
-def brute_force_response(
-    model: TinyLM, corpus: list[list[int]], vocab_size: int, kind: str
-) -> np.ndarray:
+def brute_force_response(model: TinyLM, corpus: list[list[int]], vocab_size: int, kind: str) -> np.ndarray:
     """Mean Δ per word from one sequence at a time, no batching, no padding."""
     total = np.zeros((vocab_size, 6))
     count = np.zeros(vocab_size)
@@ -57,23 +58,17 @@ def tiny() -> tuple[TinyLM, list[list[int]], list[str]]:
 
 
 @pytest.mark.parametrize("kind", ["h", "c"])
-def test_response_matches_brute_force(
-    tiny: tuple[TinyLM, list[list[int]], list[str]], kind: str
-) -> None:
+def test_response_matches_brute_force(tiny: tuple[TinyLM, list[list[int]], list[str]], kind: str) -> None:
     model, corpus, vocab = tiny
     analysis = rv.analyze(model, corpus, vocab, batch_size=7, progress=False)
     expected = brute_force_response(model, corpus, len(vocab), kind)
     np.testing.assert_allclose(analysis.response(-1, kind), expected, atol=1e-5)
-    np.testing.assert_array_equal(
-        analysis.counts, np.bincount(np.concatenate(corpus), minlength=len(vocab))
-    )
+    np.testing.assert_array_equal(analysis.counts, np.bincount(np.concatenate(corpus), minlength=len(vocab)))
     assert analysis.n_tokens == sum(len(s) for s in corpus)
     assert analysis.states(-1) == ["h", "c"]
 
 
-def test_save_load_round_trip(
-    tiny: tuple[TinyLM, list[list[int]], list[str]], tmp_path: Path
-) -> None:
+def test_save_load_round_trip(tiny: tuple[TinyLM, list[list[int]], list[str]], tmp_path: Path) -> None:
     model, corpus, vocab = tiny
     analysis = rv.analyze(model, corpus, vocab, progress=False)
     path = tmp_path / "a.npz"
@@ -82,6 +77,74 @@ def test_save_load_round_trip(
     assert loaded.vocab == vocab and loaded.layers == analysis.layers
     np.testing.assert_array_equal(loaded.response(-1, "c"), analysis.response(-1, "c"))
     np.testing.assert_array_equal(loaded.counts, analysis.counts)
+    assert loaded.n_tokens == analysis.n_tokens
+    for kind in ("h", "c"):
+        np.testing.assert_array_equal(loaded.variance(-1, kind), analysis.variance(-1, kind))
+        for got, want in zip(loaded.quantiles(-1, kind), analysis.quantiles(-1, kind), strict=True):
+            np.testing.assert_array_equal(got, want)
+        summary, expected = loaded.unit_summary(-1, kind), analysis.unit_summary(-1, kind)
+        for name in ("mean", "std", "mean_abs", "sparsity", "saturation"):
+            np.testing.assert_array_equal(getattr(summary, name), getattr(expected, name))
+        for unit in range(6):
+            assert loaded.top_contexts(unit, state=kind, sign=-1) == analysis.top_contexts(
+                unit, state=kind, sign=-1
+            )
+    assert len(analysis.top_contexts(0)) > 0
+    # The loaded statistics keep streaming: a further shard merges into them.
+    loaded.stats.merge(rv.analyze(model, corpus, vocab, progress=False).stats)
+    np.testing.assert_array_equal(loaded.counts, 2 * analysis.counts)
+    np.testing.assert_allclose(loaded.response(-1, "h"), analysis.response(-1, "h"), atol=1e-12)
+
+
+def _rewrite(
+    source: Path, target: Path, edit: Callable[[dict[str, Any], dict[str, np.ndarray]], None]
+) -> None:
+    with np.load(source) as data:
+        arrays = {name: data[name] for name in data.files}
+    header = json.loads(bytes(arrays.pop("header")).decode())
+    edit(header, arrays)
+    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    np.savez(target, **arrays)
+
+
+def test_load_rejects_other_versions_and_damaged_contents(
+    tiny: tuple[TinyLM, list[list[int]], list[str]], tmp_path: Path
+) -> None:
+    model, corpus, vocab = tiny
+    good = tmp_path / "good.npz"
+    rv.analyze(model, corpus, vocab, progress=False, display_words=4).save(good)
+
+    def bump(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        header["version"] += 1
+
+    def downgrade(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        header["version"] = 1
+
+    def drop_histogram(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        del arrays["slot0_histogram"]
+
+    def reshape_mean(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        arrays["slot1_mean"] = arrays["slot1_mean"][:-1]
+
+    def shorten_vocab(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        header["vocab"] = header["vocab"][:-1]
+
+    cases = [
+        (bump, "upgrade rnnvis-widget"),
+        (downgrade, "version 1.*re-run rv.analyze"),
+        (drop_histogram, "damaged.*slot0_histogram"),
+        (reshape_mean, "damaged.*shape"),
+        (shorten_vocab, "damaged.*vocabulary"),
+    ]
+    for edit, message in cases:
+        target = tmp_path / f"{edit.__name__}.npz"
+        _rewrite(good, target, edit)
+        with pytest.raises(ValueError, match=message):
+            rv.Analysis.load(target)
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(ValueError, match="not a readable rnnvis analysis"):
+        rv.Analysis.load(truncated)
 
 
 def test_load_rejects_damaged_and_foreign_files(tmp_path: Path) -> None:

@@ -1,0 +1,141 @@
+"""Top-activating contexts: per unit, the K strongest positive and negative responses.
+
+Each entry remembers the response value, the token's position in the corpus (0-based count of
+tokens read before it, in corpus order) and a window of token ids ``[2w + 1]`` centred on the
+token, padded with -1 where the window leaves the token's own sequence (windows never cross
+sequence boundaries). Order is by value (strongest first), ties by earlier position; two shards
+merge exactly into what one pass gives, since the top K of a union is the top K of the per-part
+top Ks. (One caveat on exact float ties: when more than K responses of one batch tie for the K-th
+place, ``torch.topk`` picks which enter; that is deterministic for the same batch, so shards
+split at batch boundaries still merge exactly.) Only strictly positive (negative) responses
+count as positive (negative) contexts. Memory: ``2 × K × n_units × (2w + 3)`` numbers,
+independent of corpus length.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+__all__ = ["TopContexts", "context_windows"]
+
+
+def context_windows(ids: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
+    """Windows of ``width`` tokens each side of every real token of a padded batch.
+
+    Parameters
+    ----------
+    ids : ndarray of shape (B, T), int
+    lengths : ndarray of shape (B,), int
+    width : int
+        Tokens of context on each side.
+
+    Returns
+    -------
+    windows : ndarray of shape (n_tokens, 2 * width + 1), int32
+        One row per real token in corpus order (sequence by sequence); the centre is the token,
+        -1 where the window leaves the token's sequence.
+    """
+    n_rows, n_steps = ids.shape
+    valid = np.arange(n_steps)[None, :] < lengths[:, None]
+    padded = np.full((n_rows, n_steps + 2 * width), -1, dtype=np.int32)
+    # Padding beyond a sequence's length becomes -1 too, so windows stop at its end.
+    padded[:, width : width + n_steps] = np.where(valid, ids, -1)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * width + 1, axis=1)  # (B, T, 2w+1)
+    return windows[valid]
+
+
+class TopContexts:
+    """The K largest positive and K largest negative responses of every unit.
+
+    Parameters
+    ----------
+    n_units : int
+    k : int
+        Entries kept per unit and sign.
+    width : int
+        Tokens of context kept on each side.
+
+    Attributes
+    ----------
+    values : ndarray of shape (2, k, n_units), float32
+        ``values[0]`` largest positive responses, descending; ``values[1]`` most negative,
+        ascending. NaN where fewer than k such responses were seen.
+    positions : ndarray of shape (2, k, n_units), int64
+        Corpus position of each entry's token; -1 for empty entries.
+    windows : ndarray of shape (2, k, n_units, 2 * width + 1), int32
+        Token ids around each entry; the centre is the token itself; -1 for padding.
+    """
+
+    def __init__(self, n_units: int, k: int, width: int):
+        if k < 1 or width < 0:
+            raise ValueError(f"need k >= 1 and width >= 0, got k={k}, width={width}")
+        self.k = k
+        self.width = width
+        self.values = np.full((2, k, n_units), np.nan, dtype=np.float32)
+        self.positions = np.full((2, k, n_units), -1, dtype=np.int64)
+        self.windows = np.full((2, k, n_units, 2 * width + 1), -1, dtype=np.int32)
+
+    @property
+    def n_units(self) -> int:
+        return int(self.values.shape[2])
+
+    def update(self, response: np.ndarray, positions: np.ndarray, windows: np.ndarray) -> None:
+        """Add a batch; rows may come in any order.
+
+        Parameters
+        ----------
+        response : ndarray of shape (n_tokens, n_units), float32, C-contiguous
+        positions : ndarray of shape (n_tokens,), int64
+            Corpus position of each row's token.
+        windows : ndarray of shape (n_tokens, 2 * width + 1), int32
+            Context window of each row's token (see :func:`context_windows`).
+        """
+        if windows.shape[1] != 2 * self.width + 1:
+            raise ValueError(
+                f"context windows have {windows.shape[1]} columns, expected {2 * self.width + 1}"
+            )
+        k = min(self.k, int(response.shape[0]))
+        values = torch.from_numpy(response)
+        for sign_index, largest in enumerate((True, False)):
+            # Only k candidates per unit can reach the top k, whatever came before.
+            top, index = torch.topk(values, k, dim=0, largest=largest)  # (k, H)
+            rows = index.numpy()
+            self._fold(sign_index, top.numpy(), positions[rows], windows[rows])
+
+    def merge(self, other: TopContexts, offset: int) -> None:
+        """Fold in another shard whose tokens follow this one's; ``offset`` is the number of
+        tokens this shard has read (``other``'s positions are shifted by it)."""
+        if (other.k, other.width, other.n_units) != (self.k, self.width, self.n_units):
+            raise ValueError(
+                f"cannot merge contexts with k={other.k}, width={other.width}, units={other.n_units} "
+                f"into k={self.k}, width={self.width}, units={self.n_units}"
+            )
+        for sign_index in range(2):
+            positions = np.where(other.positions[sign_index] >= 0, other.positions[sign_index] + offset, -1)
+            self._fold(sign_index, other.values[sign_index], positions, other.windows[sign_index])
+
+    def _fold(self, sign_index: int, values: np.ndarray, positions: np.ndarray, windows: np.ndarray) -> None:
+        """Keep the top k of the current entries plus candidates (values (m, H) signed, positions
+        (m, H), windows (m, H, 2w + 1))."""
+        sign = 1.0 if sign_index == 0 else -1.0
+        all_values = np.concatenate([self.values[sign_index], values])
+        all_positions = np.concatenate([self.positions[sign_index], positions])
+        all_windows = np.concatenate([self.windows[sign_index], windows])
+        strength = all_values.astype(np.float64) * sign
+        # Only strictly positive (resp. negative) responses qualify; empty entries sort last.
+        strength[~(strength > 0)] = -np.inf
+        # Primary key strength (descending), secondary position (ascending): lexsort's last key
+        # is primary. Ties then resolve the same way however the corpus was split.
+        order = np.lexsort((all_positions, -strength), axis=0)[: self.k]  # (k, H)
+        kept = np.take_along_axis(strength, order, axis=0)
+        empty = ~np.isfinite(kept)
+        new_values = np.take_along_axis(all_values, order, axis=0)
+        new_values[empty] = np.nan
+        new_positions = np.take_along_axis(all_positions, order, axis=0)
+        new_positions[empty] = -1
+        new_windows = np.take_along_axis(all_windows, order[:, :, None], axis=0)
+        new_windows[empty] = -1
+        self.values[sign_index] = new_values
+        self.positions[sign_index] = new_positions
+        self.windows[sign_index] = new_windows

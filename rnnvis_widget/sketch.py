@@ -1,0 +1,197 @@
+"""Bounded-memory quantiles per (display word, unit): signed log-spaced histograms.
+
+Method
+------
+Every (display word, unit) cell keeps integer counts over a fixed set of ``2K + 1`` bins
+(:class:`BinLayout`): one central bin ``[-x_min, x_min]`` and ``K`` bins per sign whose edges grow
+geometrically, ``x_min·gamma^j`` for ``j = 0..K`` with ``gamma = (x_max / x_min)^(1/K)``. Values outside
+``[-x_max, x_max]`` are clipped into the outermost bins. The layout depends only on the state's
+range (``x_max``), never on the data, so two shards' histograms merge by adding counts: the merge
+is *exact* (integer addition), in any order, and equals a single pass.
+
+Error
+-----
+Quantile ``p`` of ``n`` samples is the order statistic of rank ``k = max(1, ⌈p·n⌉)`` (numpy's
+``method="inverted_cdf"``). Counts are exact, so the bin holding that order statistic is known
+exactly; the estimate is a fixed representative of that bin: 0 for the central bin, else the
+harmonic mean ``2·a·b / (a + b)`` of its edges ``a < b``. Hence, for the true order statistic
+``q`` of the *clipped* samples (up to float32 rounding of bin boundaries)::
+
+    |q_est − q| <= max(alpha·|q|, x_min),      alpha = (gamma − 1) / (gamma + 1)
+
+With the defaults (``K = 48``, ``x_max / x_min = 1000``): gamma = 1.155, **alpha = 7.2 %**; for Δh of a
+tanh unit (``x_max = 2``) the absolute floor is ``x_min = 0.002``.
+
+Memory
+------
+``n_display × n_units × (2K + 1)`` int32 counters per recorded (layer, state kind), independent of
+corpus length: 300 words × 600 units × 97 bins × 4 B = 70 MB. Counters are int32, so one word may
+occur at most 2³¹ − 1 times (checked; :class:`OverflowError` beyond).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["QUANTILE_PERCENTS", "BinLayout", "QuantileSketch"]
+
+#: Box-plot quantiles, in percent: whiskers at 9 / 91, box at 25 / 75, median.
+QUANTILE_PERCENTS = (9, 25, 50, 75, 91)
+
+_COUNT_LIMIT = np.iinfo(np.int32).max
+
+
+@dataclass(frozen=True)
+class BinLayout:
+    """Signed log-spaced bins over ``[-x_max, x_max]``.
+
+    Parameters
+    ----------
+    x_max : float
+        Largest magnitude resolved; larger magnitudes are clipped to it.
+    bins_per_sign : int
+        ``K``, log-spaced bins on each side of zero.
+    dynamic_range : float
+        ``x_max / x_min``; ``[-x_min, x_min]`` is the central bin, estimated as 0.
+    """
+
+    x_max: float
+    bins_per_sign: int = 48
+    dynamic_range: float = 1000.0
+
+    def __post_init__(self) -> None:
+        if not (self.x_max > 0 and math.isfinite(self.x_max)):
+            raise ValueError(f"x_max must be a positive finite number, got {self.x_max}")
+        if self.bins_per_sign < 1:
+            raise ValueError(f"bins_per_sign must be >= 1, got {self.bins_per_sign}")
+        if not self.dynamic_range > 1:
+            raise ValueError(f"dynamic_range must be > 1, got {self.dynamic_range}")
+
+    @property
+    def x_min(self) -> float:
+        return self.x_max / self.dynamic_range
+
+    @property
+    def n_bins(self) -> int:
+        return 2 * self.bins_per_sign + 1
+
+    @property
+    def gamma(self) -> float:
+        return float(self.dynamic_range ** (1.0 / self.bins_per_sign))
+
+    @property
+    def relative_error(self) -> float:
+        """alpha: bound on ``|q_est − q| / |q|`` for ``x_min < |q| <= x_max``."""
+        return (self.gamma - 1.0) / (self.gamma + 1.0)
+
+    def error_bound(self, q: np.ndarray) -> np.ndarray:
+        """Largest possible ``|q_est − q|`` for true (clipped) quantiles ``q``, same shape as ``q``."""
+        return np.maximum(self.relative_error * np.abs(q), self.x_min)
+
+    def edges(self) -> np.ndarray:
+        """Bin edges, shape ``(n_bins + 1,)``, ascending; bin ``b`` is ``(edges[b], edges[b+1]]``
+        on the positive side, ``[edges[b], edges[b+1])`` on the negative side."""
+        positive = self.x_min * self.gamma ** np.arange(self.bins_per_sign + 1)
+        positive[-1] = self.x_max  # exact, whatever the rounding of gamma**K
+        return np.concatenate([-positive[::-1], positive])
+
+    def representatives(self) -> np.ndarray:
+        """The value reported for each bin, shape ``(n_bins,)``; 0 for the central bin."""
+        edges = self.edges()
+        low, high = np.abs(edges[:-1]), np.abs(edges[1:])
+        # Harmonic mean of the edges: equal relative distance to both ends, which is alpha.
+        rep = 2.0 * low * high / (low + high)
+        rep[: self.bins_per_sign] *= -1.0
+        rep[self.bins_per_sign] = 0.0
+        return rep
+
+    def index(self, values: np.ndarray) -> np.ndarray:
+        """Bin of every value, int64, same shape as ``values``."""
+        k = self.bins_per_sign
+        scale = 1.0 / math.log(self.gamma)
+        bins = np.abs(values)
+        # j = ceil(log_gamma(|x| / x_min)) is 0 for the central bin and 1..K outside it; computed
+        # in place in the values' own precision (float32), as this runs on every display token.
+        np.clip(bins, self.x_min, self.x_max, out=bins)
+        np.log(bins, out=bins)
+        bins -= math.log(self.x_min)
+        bins *= scale
+        np.ceil(bins, out=bins)
+        np.clip(bins, 0, k, out=bins)
+        np.copysign(bins, values, out=bins)
+        bins += k
+        return bins.astype(np.int64)
+
+
+class QuantileSketch:
+    """Per (display word, unit) histograms of one recorded state kind.
+
+    Parameters
+    ----------
+    n_display : int
+        Number of display words (rows).
+    n_units : int
+        Units of the state.
+    layout : BinLayout
+        Shared bin layout; two sketches merge only if their layouts are equal.
+    """
+
+    def __init__(self, n_display: int, n_units: int, layout: BinLayout):
+        self.layout = layout
+        self.n_units = n_units
+        # (n_display, n_units, n_bins) int32: bounded whatever the corpus length.
+        self.counts = np.zeros((n_display, n_units, layout.n_bins), dtype=np.int32)
+
+    @property
+    def n_display(self) -> int:
+        return int(self.counts.shape[0])
+
+    def update(self, rows: np.ndarray, values: np.ndarray) -> None:
+        """Add samples.
+
+        Parameters
+        ----------
+        rows : ndarray of shape (n,), int
+            Display row (0..n_display-1) of each sample's word.
+        values : ndarray of shape (n, n_units), float
+            The response of every unit at those samples.
+        """
+        if len(rows) == 0:
+            return
+        n_bins = self.layout.n_bins
+        flat = self.layout.index(values)
+        # Flat counter index (row · H + unit) · n_bins + bin, in int64: D·H·n_bins may pass 2^31.
+        flat += rows.astype(np.int64)[:, None] * (self.n_units * n_bins) + np.arange(self.n_units) * n_bins
+        # add.at counts repeated indices; an int32 increment keeps numpy on its fast path.
+        np.add.at(self.counts.reshape(-1), flat.reshape(-1), np.int32(1))
+
+    def merge(self, other: QuantileSketch) -> None:
+        """Add another shard's counts (exact)."""
+        if other.layout != self.layout or other.counts.shape != self.counts.shape:
+            raise ValueError(
+                f"cannot merge quantile sketches with different layouts or shapes: "
+                f"{other.layout}, {other.counts.shape} vs {self.layout}, {self.counts.shape}"
+            )
+        total = self.counts.astype(np.int64) + other.counts
+        if total.max(initial=0) > _COUNT_LIMIT:
+            raise OverflowError("a display word occurs more than 2^31 - 1 times; counters are int32")
+        self.counts = total.astype(np.int32)
+
+    def quantiles(self, percents: tuple[int, ...] = QUANTILE_PERCENTS) -> np.ndarray:
+        """Estimated quantiles, shape ``(n_display, n_units, len(percents))``; NaN for rows
+        without samples."""
+        cumulative = np.cumsum(self.counts, axis=-1, dtype=np.int64)  # (D, H, B)
+        n = cumulative[..., -1]  # (D, H)
+        representatives = self.layout.representatives()
+        out = np.full((*n.shape, len(percents)), np.nan)
+        for i, percent in enumerate(percents):
+            # Rank k = max(1, ceil(p·n)) in integers, so p·n = 9.000000000000002 can't round up.
+            rank = np.maximum(1, -((-percent * n) // 100))
+            # The bin holding the k-th smallest sample: first bin whose cumulative count >= k.
+            b = (cumulative < rank[..., None]).sum(axis=-1)
+            out[..., i] = representatives[np.minimum(b, self.layout.n_bins - 1)]
+        out[n == 0] = np.nan
+        return out
