@@ -1,4 +1,4 @@
-"""Shared fixtures: a real model trained briefly on a real corpus, and real Chromium."""
+"""Shared fixtures: a real model trained on a real corpus (shipped in the package), and real Chromium."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 import rnnvis_widget as rv
-from rnnvis_widget.zoo.demo import DemoRun, train_demo_model
+from rnnvis_widget.zoo.demo import DemoRun, load_demo_run
 
 
 @pytest.fixture(scope="session")
 def demo_run() -> DemoRun:
-    """The demo LSTM (2 x 64) after two seconds of training on five Shakespeare plays."""
-    return train_demo_model(seconds=2.0, seed=0)
+    """The shipped Shakespeare LSTM (2 layers) and the first held-out lines of its test split."""
+    return load_demo_run(lines=2000)
 
 
 @pytest.fixture(scope="session")

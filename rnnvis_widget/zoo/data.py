@@ -1,0 +1,73 @@
+"""From a `DataConfig` to token-id splits: deterministic 80/10/10, vocabulary from train only."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from .config import DataConfig
+from .corpora import Vocabulary, movie_reviews, shakespeare_lines, split_indices, take
+
+
+@dataclass
+class CorpusSplits:
+    """A corpus as token ids: `train`, `valid`, `test` are lists of token-id lists; for labelled
+    corpora `*_labels` hold one int per sequence (1 positive, 0 negative), else None."""
+
+    vocab: Vocabulary
+    train: list[list[int]]
+    valid: list[list[int]]
+    test: list[list[int]]
+    train_labels: list[int] | None = None
+    valid_labels: list[int] | None = None
+    test_labels: list[int] | None = None
+
+    @property
+    def n_tokens(self) -> dict[str, int]:
+        return {name: sum(map(len, getattr(self, name))) for name in ("train", "valid", "test")}
+
+
+def load_splits(config: DataConfig, vocab: Vocabulary | None = None) -> CorpusSplits:
+    """Read the corpus named by `config` and split it; the same config gives the same splits.
+
+    vocab: use this vocabulary (e.g. a checkpoint's) instead of building one from the training
+    split; it must then equal what the config builds, which `load_pretrained` checks.
+    """
+    labels: list[int] | None
+    if config.corpus == "shakespeare":
+        texts = shakespeare_lines(config.plays)
+        labels = None
+    else:
+        texts, labels = movie_reviews(config.max_words, config.sources)
+    texts = [tokens[: config.max_len] for tokens in texts]
+    keep = [i for i, tokens in enumerate(texts) if len(tokens) >= config.min_len]
+    texts = take(texts, keep)
+    labels = take(labels, keep) if labels is not None else None
+    train_ix, valid_ix, test_ix = split_indices(len(texts), config.split_seed)
+    if vocab is None:
+        vocab = Vocabulary.build(take(texts, train_ix), config.min_count, config.max_vocab)
+    encoded = [vocab.encode(tokens) for tokens in texts]
+    return CorpusSplits(
+        vocab,
+        take(encoded, train_ix),
+        take(encoded, valid_ix),
+        take(encoded, test_ix),
+        take(labels, train_ix) if labels is not None else None,
+        take(labels, valid_ix) if labels is not None else None,
+        take(labels, test_ix) if labels is not None else None,
+    )
+
+
+def oversample(labels: list[int], seed: int) -> list[int]:
+    """Indices of a class-balanced training set: every item once, plus minority-class items
+    drawn with replacement until each class has as many as the largest one."""
+    by_class: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        by_class.setdefault(label, []).append(index)
+    largest = max(len(members) for members in by_class.values())
+    rng = random.Random(seed)
+    chosen = list(range(len(labels)))
+    for label in sorted(by_class):
+        members = by_class[label]
+        chosen.extend(rng.choice(members) for _ in range(largest - len(members)))
+    return chosen

@@ -1,0 +1,80 @@
+"""The pretrained models shipped inside the package, and `load_pretrained(name)`.
+
+Each checkpoint under `checkpoints/` was made by `python -m rnnvis_widget train
+rnnvis_widget/zoo/configs/<name>.toml --out rnnvis_widget/zoo/checkpoints/<name>.pt`; the config is
+also stored inside the checkpoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import TrainConfig
+from .corpora import Vocabulary
+from .data import CorpusSplits, load_splits
+from .models import Classifier, LanguageModel
+from .train import load_checkpoint
+
+HERE = Path(__file__).parent
+CHECKPOINTS = HERE / "checkpoints"
+CONFIGS = HERE / "configs"
+
+#: Shipped models and what they are.
+PRETRAINED: dict[str, str] = {
+    "shakespeare-lstm": "LSTM language model, 2 x 200, all 38 plays",
+    "sparsity-rnn": "vanilla RNN language model, 1 x 128, all plays (compare with sparsity-lstm)",
+    "sparsity-lstm": "LSTM language model, 1 x 128, all plays (compare with sparsity-rnn)",
+    "sentiment-gru": "GRU sentiment classifier, 1 x 50, short reviews, natural class balance",
+    "sentiment-gru-balanced": "GRU sentiment classifier, 1 x 50, short reviews, minority class oversampled",
+}
+
+
+@dataclass
+class Pretrained:
+    """A shipped model with its vocabulary, config, recorded metrics and (on first access) the
+    corpus splits it was trained and evaluated on, encoded with its vocabulary."""
+
+    name: str
+    model: LanguageModel | Classifier
+    vocab: Vocabulary
+    config: TrainConfig
+    metrics: dict[str, float]
+    _splits: CorpusSplits | None = field(default=None, repr=False)
+
+    @property
+    def data(self) -> CorpusSplits:
+        """Train / valid / test token-id lists (and labels); read from the corpus package once."""
+        if self._splits is None:
+            self._splits = load_splits(self.config.data, self.vocab)
+        return self._splits
+
+
+def config_path(name: str) -> Path:
+    """The TOML config a shipped model was trained from."""
+    _check(name)
+    return CONFIGS / f"{name}.toml"
+
+
+def checkpoint_path(name: str) -> Path:
+    _check(name)
+    return CHECKPOINTS / f"{name}.pt"
+
+
+def _check(name: str) -> None:
+    if name not in PRETRAINED:
+        raise KeyError(f"no pretrained model {name!r}; shipped: {sorted(PRETRAINED)}")
+
+
+def load_pretrained(name: str) -> Pretrained:
+    """Load a shipped model, e.g. `load_pretrained("shakespeare-lstm")`, in eval mode on CPU.
+
+    >>> pre = load_pretrained("shakespeare-lstm")   # doctest: +SKIP
+    >>> analysis = rv.analyze(pre.model, pre.data.test, pre.vocab.words)   # doctest: +SKIP
+    """
+    path = checkpoint_path(name)
+    if not path.is_file():
+        rebuild = f"python -m rnnvis_widget train {config_path(name)} --out {path}"
+        raise FileNotFoundError(f"{path} is missing; rebuild it with: {rebuild}")
+    checkpoint = load_checkpoint(path)
+    return Pretrained(name, checkpoint.model, checkpoint.vocab, checkpoint.config, checkpoint.metrics)

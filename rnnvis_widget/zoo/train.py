@@ -1,0 +1,260 @@
+"""Train, evaluate and save zoo models; load checkpoints safely.
+
+A checkpoint is one `torch.save`d dict of plain data, read back with
+`torch.load(..., weights_only=True)` (no pickled code runs):
+
+    {"format": "rnnvis-zoo-checkpoint", "version": 1,
+     "config": TrainConfig.to_dict(), "vocab": [str, ...], "metrics": {str: number},
+     "state_dict": {name: float16 tensor}}
+
+Weights are stored as float16 to keep the shipped models small, and the recorded metrics are
+measured on the float16-rounded weights, so they are what a loaded checkpoint gives.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from .config import TrainConfig
+from .corpora import Vocabulary
+from .data import CorpusSplits, load_splits, oversample
+from .models import Classifier, LanguageModel
+
+CHECKPOINT_FORMAT = "rnnvis-zoo-checkpoint"
+CHECKPOINT_VERSION = 1
+# Sequences sorted by length inside windows of this many batches: little padding, yet batches
+# still vary from epoch to epoch.
+BUCKET_BATCHES = 50
+
+
+def build_model(config: TrainConfig, vocab_size: int) -> LanguageModel | Classifier:
+    if config.task == "lm":
+        return LanguageModel(vocab_size, config.model)
+    return Classifier(vocab_size, config.model)
+
+
+def pad(sequences: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-pad with id 0: -> ids (B, T) int64, lengths (B,) int64."""
+    lengths = torch.tensor([len(s) for s in sequences], dtype=torch.long)
+    ids = torch.zeros(len(sequences), int(lengths.max()), dtype=torch.long)
+    for row, seq in enumerate(sequences):
+        ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+    return ids, lengths
+
+
+def bucketed_batches(
+    lengths: list[int], batch_size: int, generator: torch.Generator | None
+) -> Iterator[list[int]]:
+    """Index lists of batches of similar-length sequences; shuffled when a generator is given."""
+    n = len(lengths)
+    order = torch.randperm(n, generator=generator).tolist() if generator is not None else list(range(n))
+    window = batch_size * BUCKET_BATCHES
+    batches: list[list[int]] = []
+    for start in range(0, n, window):
+        chunk = sorted(order[start : start + window], key=lambda i: lengths[i])
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    if generator is not None:
+        batches = [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
+    yield from batches
+
+
+@torch.inference_mode()
+def evaluate_lm(model: LanguageModel, sequences: list[list[int]], batch_size: int = 256) -> dict[str, float]:
+    """Perplexity exp(mean NLL) of every next word inside the sequences (<unk> included as a
+    word: it is what the model must predict for a rare word)."""
+    was_training = model.training
+    model.eval()
+    total, count = 0.0, 0
+    lengths = [len(s) for s in sequences]
+    for indices in bucketed_batches(lengths, batch_size, None):
+        ids, lens = pad([sequences[i] for i in indices])
+        nll, n = model.token_nll(ids, lens)
+        total += float(nll)
+        count += n
+    model.train(was_training)
+    return {"perplexity": math.exp(total / max(count, 1)), "tokens": float(count)}
+
+
+@torch.inference_mode()
+def evaluate_classifier(
+    model: Classifier, sequences: list[list[int]], labels: list[int], batch_size: int = 256
+) -> dict[str, float]:
+    """Accuracy, recall of each class and their mean (balanced accuracy)."""
+    was_training = model.training
+    model.eval()
+    predicted: list[int] = []
+    order: list[int] = []
+    lengths = [len(s) for s in sequences]
+    for indices in bucketed_batches(lengths, batch_size, None):
+        ids, lens = pad([sequences[i] for i in indices])
+        predicted.extend(model(ids, lens).argmax(-1).tolist())
+        order.extend(indices)
+    model.train(was_training)
+    truth = [labels[i] for i in order]
+    correct = [p == t for p, t in zip(predicted, truth, strict=True)]
+    recall = {}
+    for label, name in ((0, "negative"), (1, "positive")):
+        hits = [c for c, t in zip(correct, truth, strict=True) if t == label]
+        recall[f"recall_{name}"] = sum(hits) / max(len(hits), 1)
+    return {
+        "accuracy": sum(correct) / max(len(correct), 1),
+        **recall,
+        "balanced_accuracy": (recall["recall_negative"] + recall["recall_positive"]) / 2,
+    }
+
+
+def evaluate(model: nn.Module, config: TrainConfig, splits: CorpusSplits, split: str) -> dict[str, float]:
+    sequences = getattr(splits, split)
+    if isinstance(model, LanguageModel):
+        return evaluate_lm(model, sequences)
+    assert isinstance(model, Classifier)
+    return evaluate_classifier(model, sequences, getattr(splits, f"{split}_labels"))
+
+
+def _round_to_float16(model: nn.Module) -> None:
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.copy_(parameter.half().float())
+
+
+@dataclass
+class TrainResult:
+    model: LanguageModel | Classifier
+    vocab: Vocabulary
+    config: TrainConfig
+    metrics: dict[str, float]
+    splits: CorpusSplits
+
+
+def train(config: TrainConfig, progress: bool = True, splits: CorpusSplits | None = None) -> TrainResult:
+    """Train `config` from scratch, deterministically for its seed and thread count, then
+    round the weights to float16 and evaluate on the validation and test splits."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(config.train.threads)
+    try:
+        return _train(config, progress, splits)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(config: TrainConfig, progress: bool, splits: CorpusSplits | None) -> TrainResult:
+    start = time.perf_counter()
+    splits = splits if splits is not None else load_splits(config.data)
+    torch.manual_seed(config.seed)
+    model = build_model(config, len(splits.vocab))
+    train_ix = list(range(len(splits.train)))
+    if config.task == "classify" and config.data.balance == "oversample":
+        assert splits.train_labels is not None
+        train_ix = oversample(splits.train_labels, config.seed)
+    lengths = [len(splits.train[i]) for i in train_ix]
+    per_epoch = math.ceil(len(train_ix) / config.train.batch_size)
+    total = per_epoch * config.train.epochs
+    if config.train.max_steps is not None:
+        total = min(total, config.train.max_steps)
+    optimiser = torch.optim.Adam(model.parameters(), lr=config.train.lr)
+    # Linear decay to zero: a short CPU budget ends on small steps instead of noise.
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda step: 1.0 - step / max(total, 1))
+    generator = torch.Generator().manual_seed(config.seed)
+    model.train()
+    step, seen = 0, 0
+    bar = tqdm(total=total, desc=f"train {config.name}", unit="step", disable=not progress)
+    while step < total:
+        for batch in bucketed_batches(lengths, config.train.batch_size, generator):
+            indices = [train_ix[i] for i in batch]
+            ids, lens = pad([splits.train[i] for i in indices])
+            if isinstance(model, LanguageModel):
+                nll, count = model.token_nll(ids, lens)
+                loss = nll / max(count, 1)
+            else:
+                assert splits.train_labels is not None
+                target = torch.tensor([splits.train_labels[i] for i in indices])
+                loss = nn.functional.cross_entropy(model(ids, lens), target)
+            optimiser.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), config.train.clip)
+            optimiser.step()
+            schedule.step()
+            step += 1
+            seen += int(lens.sum())
+            bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
+            bar.update()
+            if step >= total:
+                break
+    bar.close()
+    model.eval()
+    _round_to_float16(model)
+    metrics: dict[str, float] = {}
+    for split in ("valid", "test"):
+        metrics.update({f"{split}_{k}": v for k, v in evaluate(model, config, splits, split).items()})
+    if splits.train_labels is not None:
+        metrics["train_positive_fraction"] = sum(splits.train_labels) / len(splits.train_labels)
+        metrics["train_examples_seen_per_epoch"] = float(len(train_ix))
+    metrics.update(
+        steps=float(step),
+        train_tokens_seen=float(seen),
+        parameters=float(sum(p.numel() for p in model.parameters())),
+        vocab_size=float(len(splits.vocab)),
+        train_seconds=round(time.perf_counter() - start, 1),
+    )
+    return TrainResult(model, splits.vocab, config, metrics, splits)
+
+
+# Checkpoints ---------------------------------------------------------------------------------
+
+
+def save_checkpoint(result: TrainResult, path: str | os.PathLike[str]) -> Path:
+    """Write `result` as a float16 checkpoint; returns the path."""
+    payload: dict[str, Any] = {
+        "format": CHECKPOINT_FORMAT,
+        "version": CHECKPOINT_VERSION,
+        "config": result.config.to_dict(),
+        "vocab": list(result.vocab.words),
+        "metrics": dict(result.metrics),
+        "state_dict": {
+            k: v.detach().half() if v.is_floating_point() else v.detach()
+            for k, v in result.model.state_dict().items()
+        },
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(payload, path)
+    return path
+
+
+@dataclass
+class Checkpoint:
+    model: LanguageModel | Classifier
+    vocab: Vocabulary
+    config: TrainConfig
+    metrics: dict[str, float]
+
+
+def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
+    """Read a checkpoint written by `save_checkpoint` (safely: `weights_only=True`) into a float32
+    model in eval mode."""
+    payload = torch.load(Path(path), map_location="cpu", weights_only=True)
+    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{path} is not an rnnvis zoo checkpoint")
+    if payload.get("version") != CHECKPOINT_VERSION:
+        raise ValueError(
+            f"{path} has checkpoint version {payload.get('version')}; this rnnvis-widget reads "
+            f"version {CHECKPOINT_VERSION}"
+        )
+    config = TrainConfig.from_dict(payload["config"])
+    vocab = Vocabulary(list(payload["vocab"]))
+    model = build_model(config, len(vocab))
+    model.load_state_dict(
+        {k: v.float() if v.is_floating_point() else v for k, v in payload["state_dict"].items()}
+    )
+    model.eval()
+    return Checkpoint(model, vocab, config, dict(payload["metrics"]))
