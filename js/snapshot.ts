@@ -1,7 +1,10 @@
-// Boots a saved view without a kernel: reads the inlined state, stands in for the anywidget
-// model, imports the inlined widget bundle from a Blob URL and renders it.
-// Test pages reuse this boot with `window.rnnvisKernel` set, which receives every save_changes.
+// Boots a saved view without a kernel: unpacks the inlined state, stands in for the anywidget
+// model, imports the inlined widget bundle from a Blob URL and renders it. What a kernel would
+// compute on a click was precomputed by rnnvis_widget/export.py and is served from
+// `offline_views`. Test pages reuse this boot with `window.rnnvisKernel` set, which then plays
+// the kernel: it receives every save_changes and may answer with new state.
 import type { WidgetModel } from "./model";
+import { slotKey } from "./slots";
 
 type Callback = () => void;
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -13,6 +16,8 @@ declare global {
   }
 }
 
+const MAGIC = "RVS1";
+
 function base64Bytes(text: string): Uint8Array {
   const binary = atob(text.trim());
   const bytes = new Uint8Array(binary.length);
@@ -20,7 +25,7 @@ function base64Bytes(text: string): Uint8Array {
   return bytes;
 }
 
-/** Buffers were inlined as {"$b64": ...}; the widget expects DataViews there, as from a kernel. */
+/** Buffers sent by a test kernel arrive as {"$b64": ...}; the widget expects DataViews there. */
 export function reviveBuffers(value: Json): unknown {
   if (Array.isArray(value)) return value.map(reviveBuffers);
   if (value !== null && typeof value === "object") {
@@ -32,6 +37,46 @@ export function reviveBuffers(value: Json): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reviveBuffers(v)]));
   }
   return value;
+}
+
+/** Reads the container written by export.pack_state: magic, uint32 header length, JSON header
+ * ({state, sizes}), then the buffers back to back; {"$buf": i} marks where buffer i goes. */
+export function unpackState(bytes: Uint8Array): Record<string, unknown> {
+  const magic = new TextDecoder().decode(bytes.subarray(0, 4));
+  if (magic !== MAGIC) throw new Error(`not an rnnvis snapshot container (found ${JSON.stringify(magic)})`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(4, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as {
+    state: Json;
+    sizes: number[];
+  };
+  const buffers: DataView[] = [];
+  let offset = 8 + headerLength;
+  for (const size of header.sizes) {
+    buffers.push(new DataView(bytes.buffer, bytes.byteOffset + offset, size));
+    offset += size;
+  }
+  if (offset !== bytes.byteLength) throw new Error("snapshot container is truncated or has trailing bytes");
+  const place = (value: Json): unknown => {
+    if (Array.isArray(value)) return value.map(place);
+    if (value !== null && typeof value === "object") {
+      const index = value["$buf"];
+      if (typeof index === "number" && Object.keys(value).length === 1) return buffers[index];
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, place(v)]));
+    }
+    return value;
+  };
+  return place(header.state) as Record<string, unknown>;
+}
+
+async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+interface OfflineView {
+  view: unknown;
+  clusterings: Record<string, unknown>;
 }
 
 export class SnapshotModel implements WidgetModel {
@@ -53,15 +98,39 @@ export class SnapshotModel implements WidgetModel {
     this.emit(`change:${name}`);
   }
 
-  /** Without a kernel nothing listens; a kernel stand-in (tests) may answer with new state. */
   save_changes(): void {
     const changes = this.pending;
     this.pending = {};
     const kernel = typeof window === "undefined" ? undefined : window.rnnvisKernel;
-    if (!kernel) return;
+    if (!kernel) {
+      this.serveOffline(changes);
+      return;
+    }
     void Promise.resolve(kernel(changes)).then((reply) => {
       if (reply && typeof reply === "object") this.receive(reply as Record<string, Json>);
     });
+  }
+
+  /** Plays the kernel from precomputed views: a new layer/state/direction swaps in its view and
+   * clusterings (falling back to h as the kernel does), and k snaps to the nearest saved one. */
+  private serveOffline(changes: Record<string, unknown>): void {
+    const views = this.values["offline_views"] as Record<string, OfflineView> | undefined;
+    if (!views) return;
+    if ("layer" in changes || "state" in changes || "direction" in changes) {
+      const { layer, direction } = this.values;
+      let key = slotKey(layer, this.values.state, direction);
+      if (!views[key] && views[slotKey(layer, "h", direction)]) {
+        key = slotKey(layer, "h", direction);
+        this.values.state = "h";
+        this.emit("change:state");
+      }
+      const saved = views[key];
+      if (!saved) return;
+      this.values.clusterings = saved.clusterings;
+      this.values.n_clusters = nearest(Object.keys(saved.clusterings).map(Number), Number(this.values.n_clusters));
+      this.values.view = saved.view;
+      this.emit("change:view");
+    }
   }
 
   /** State sent by a kernel stand-in (tests): applied like a message from the kernel. */
@@ -86,12 +155,16 @@ export class SnapshotModel implements WidgetModel {
   }
 }
 
+function nearest(options: number[], wanted: number): number {
+  return options.reduce((best, k) => (Math.abs(k - wanted) < Math.abs(best - wanted) ? k : best), options[0] ?? wanted);
+}
+
 async function boot(): Promise<void> {
-  const stateText = document.getElementById("rnnvis-state")?.textContent ?? "{}";
+  const stateText = document.getElementById("rnnvis-state")?.textContent ?? "";
   const bundleText = document.getElementById("rnnvis-bundle")?.textContent ?? "";
   const root = document.getElementById("rnnvis-root");
   if (!root) throw new Error("snapshot page has no #rnnvis-root");
-  const model = new SnapshotModel(reviveBuffers(JSON.parse(stateText) as Json) as Record<string, unknown>);
+  const model = new SnapshotModel(unpackState(await gunzip(base64Bytes(stateText))));
   window.rnnvisModels = [...(window.rnnvisModels ?? []), model];
   const source = new TextDecoder().decode(base64Bytes(bundleText));
   const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));

@@ -2,7 +2,7 @@
 
 from .analysis import Analysis, analyze
 from .capture import LayerKey
-from .widget import RNNVis
+from .widget import RNNVis, show
 
-__all__ = ["Analysis", "LayerKey", "RNNVis", "analyze"]
+__all__ = ["Analysis", "LayerKey", "RNNVis", "analyze", "show"]
 __version__ = "0.1.0"

@@ -1,32 +1,43 @@
 """Self-contained HTML snapshots: the widget's own bundle and state inlined in one file.
 
-The page loads nothing from the network: the bundle is imported from a Blob URL, the state is
-inlined as JSON with binary arrays in base64, and a Content-Security-Policy forbids any fetch.
-Inlined text is escaped so that no token (e.g. "</script>") can end its script element.
+The page loads nothing from the network: the bundle is imported from a Blob URL, the state
+travels as one gzip-compressed binary container in base64 (decoded with the browser's
+DecompressionStream), and a Content-Security-Policy forbids any fetch. Only base64 and escaped
+JSON are inlined, so no token (e.g. "</script>") can end its script element.
+
+What the kernel would compute on a click is precomputed: every k in the clusters range, and
+the views of the layers / state kinds chosen with `slots`. js/snapshot.ts serves them.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
 import html
 import json
 import os
+import struct
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anywidget
 
+if TYPE_CHECKING:
+    from .widget import RNNVis
+
 STATIC = Path(__file__).parent / "static"
+CONTAINER_MAGIC = b"RVS1"
 
 # Inline scripts and styles only, modules from blob: URLs, images from data:/blob: (PNG export).
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline' blob:; style-src 'unsafe-inline'; "
-    "img-src data: blob:; font-src data:"
+    "img-src data: blob:; font-src data:; connect-src blob: data:"
 )
 
 
 def _inline_buffers(value: Any) -> Any:
-    """Replace bytes in a widget state by {"$b64": ...}, which js/snapshot.ts turns back into DataViews."""
+    """Replace bytes by {"$b64": ...}; js/snapshot.ts turns them back into DataViews."""
     if isinstance(value, bytes | bytearray | memoryview):
         return {"$b64": base64.b64encode(bytes(value)).decode("ascii")}
     if isinstance(value, dict):
@@ -34,6 +45,36 @@ def _inline_buffers(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_inline_buffers(v) for v in value]
     return value
+
+
+def pack_state(state: dict[str, Any]) -> bytes:
+    """One binary container: magic, uint32 JSON length, JSON (buffers replaced by
+    {"$buf": index}), then the raw buffers back to back. A buffer object reached twice is
+    stored once."""
+    buffers: list[bytes] = []
+    index_of: dict[int, int] = {}
+
+    def lift(value: Any) -> Any:
+        if isinstance(value, bytes | bytearray | memoryview):
+            if id(value) not in index_of:
+                index_of[id(value)] = len(buffers)
+                buffers.append(bytes(value))
+            return {"$buf": index_of[id(value)]}
+        if isinstance(value, dict):
+            return {k: lift(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [lift(v) for v in value]
+        return value
+
+    tree = lift(state)
+    header = json.dumps(
+        {"state": tree, "sizes": [len(b) for b in buffers]},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+        allow_nan=False,
+    ).encode("ascii")
+    return CONTAINER_MAGIC + struct.pack("<I", len(header)) + header + b"".join(buffers)
 
 
 def script_safe_json(value: Any) -> str:
@@ -46,8 +87,7 @@ def _read_static(name: str) -> str:
     path = STATIC / name
     if not path.exists():
         raise RuntimeError(f"{path} is missing; build the front end with `npm ci && npm run build`")
-    text = path.read_text(encoding="utf-8")
-    return text
+    return path.read_text(encoding="utf-8")
 
 
 def _no_closing_tag(text: str, tag: str, what: str) -> str:
@@ -68,7 +108,9 @@ def widget_state(widget: anywidget.AnyWidget) -> dict[str, Any]:
 
 def snapshot_html(state: dict[str, Any], title: str = "rnnvis snapshot") -> str:
     """One HTML page that renders `state` with the widget bundle, offline."""
-    state_json = script_safe_json(_inline_buffers(state))
+    # mtime=0 keeps the file byte-identical for the same state.
+    packed = gzip.compress(pack_state(state), compresslevel=9, mtime=0)
+    data = base64.b64encode(packed).decode("ascii")
     bundle = base64.b64encode(_read_static("index.js").encode("utf-8")).decode("ascii")
     boot = _no_closing_tag(_read_static("snapshot.js"), "script", "the snapshot boot script")
     css = _no_closing_tag(_read_static("index.css"), "style", "the widget stylesheet")
@@ -84,7 +126,7 @@ def snapshot_html(state: dict[str, Any], title: str = "rnnvis snapshot") -> str:
             "</head>",
             "<body>",
             '<div id="rnnvis-root"></div>',
-            f'<script type="application/json" id="rnnvis-state">{state_json}</script>',
+            f'<script type="application/octet-stream" id="rnnvis-state">{data}</script>',
             f'<script type="text/plain" id="rnnvis-bundle">{bundle}</script>',
             f'<script type="module">{boot}</script>',
             "</body>",
@@ -94,13 +136,79 @@ def snapshot_html(state: dict[str, Any], title: str = "rnnvis snapshot") -> str:
     )
 
 
+SlotSpec = tuple[int, str, int]
+
+
+def _slots_to_save(widget: RNNVis, slots: str | Sequence[SlotSpec]) -> list[SlotSpec]:
+    current = (widget.layer, widget.state, widget.direction)
+    analysis = widget.analysis
+    if slots == "current":
+        wanted: list[SlotSpec] = []
+    elif slots == "all":
+        wanted = [
+            (layer, state, direction)
+            for layer in range(len(analysis.stacks))
+            for direction in analysis.directions(layer)
+            for state in analysis.states(analysis.layer_key(layer, direction))
+        ]
+    elif isinstance(slots, str):
+        raise ValueError(
+            f'slots must be "current", "all" or a list of (layer, state, direction); got {slots!r}'
+        )
+    else:
+        wanted = []
+        for spec in slots:
+            layer, state, direction = spec
+            key = analysis.layer_key(layer, direction)  # raises a clear error for a bad layer
+            if state not in analysis.states(key):
+                raise ValueError(
+                    f"state {state!r} was not recorded at {key}; recorded: {analysis.states(key)}"
+                )
+            wanted.append((layer % len(analysis.stacks), state, direction))
+    ordered = [current, *(s for s in wanted if s != current)]
+    return list(dict.fromkeys(ordered))
+
+
+def slot_key(layer: int, state: str, direction: int) -> str:
+    """How js/snapshot.ts names a precomputed view."""
+    return f"{layer}|{state}|{direction}"
+
+
 def save_html(
-    widget: anywidget.AnyWidget, path: str | os.PathLike[str], title: str = "rnnvis snapshot"
+    widget: RNNVis,
+    path: str | os.PathLike[str],
+    title: str = "rnnvis snapshot",
+    slots: str | Sequence[SlotSpec] = "current",
+    ks: Iterable[int] | None = None,
 ) -> Path:
-    """Write `widget`'s current view as a snapshot; kernel-only controls are shown disabled."""
+    """Write `widget`'s view as a snapshot that stays interactive without a kernel.
+
+    Args:
+        slots: "current" (the view as shown), "all" (every layer, state kind and direction), or a
+            list of (layer, state, direction) to include besides the current one.
+        ks: cluster counts to precompute; default every k the clusters control offers (2..20).
+    """
+    from .viewmodel import Slot
+
+    viewmodel = widget.viewmodel
+    offline: dict[str, dict[str, Any]] = {}
+    for layer, kind, direction in _slots_to_save(widget, slots):
+        slot = Slot(layer, kind, direction)
+        low, high = viewmodel.k_range(slot)
+        chosen = sorted({k for k in (ks if ks is not None else range(low, high + 1)) if low <= k <= high})
+        if not chosen:
+            raise ValueError(f"none of ks is in the clusters range {low}..{high} of this view")
+        offline[slot_key(layer, kind, direction)] = {
+            "view": viewmodel.main_view(slot, widget.n_words, live=False),
+            "clusterings": {str(k): viewmodel.clustering_view(slot, k, widget.n_words) for k in chosen},
+        }
     state = widget_state(widget)
-    if isinstance(state.get("view"), dict):
-        state["view"] = {**state["view"], "live": False}
+    current = offline[slot_key(widget.layer, widget.state, widget.direction)]
+    state["view"] = current["view"]
+    state["clusterings"] = current["clusterings"]
+    if str(widget.n_clusters) not in current["clusterings"]:
+        state["n_clusters"] = int(min(current["clusterings"], key=lambda k: abs(int(k) - widget.n_clusters)))
+    state["offline_views"] = offline
     target = Path(path)
     target.write_text(snapshot_html(state, title), encoding="utf-8")
     return target

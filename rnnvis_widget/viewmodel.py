@@ -57,7 +57,8 @@ class ViewModel:
             response = self.analysis.response(slot.layer, slot.state, slot.direction)
             counts = self.analysis.counts
             # Small corpora: fall back to every seen word rather than failing outright.
-            min_count = self.min_count if int((counts >= self.min_count).sum()) >= MIN_CLUSTERS else 1
+            enough = int((counts >= self.min_count).sum()) >= MIN_CLUSTERS
+            min_count = self.min_count if enough else 1
             self._embeddings[slot] = SpectralEmbedding.fit(response, counts, min_count=min_count, seed=self.seed)
         return self._embeddings[slot]
 

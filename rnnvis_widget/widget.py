@@ -4,6 +4,7 @@ modules and `viewmodel`."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,9 @@ class RNNVis(anywidget.AnyWidget):
         value = int(proposal["value"])
         n = len(self.analysis.stacks)
         if not -n <= value < n:
-            raise traitlets.TraitError(f"layer must be in 0..{n - 1} (this analysis has {n} layers), got {value}")
+            raise traitlets.TraitError(
+                f"layer must be in 0..{n - 1} (this analysis has {n} layers), got {value}"
+            )
         return value % n
 
     @traitlets.validate("n_clusters")
@@ -205,8 +208,35 @@ class RNNVis(anywidget.AnyWidget):
         ).sort_values(["cluster", "strength"], ascending=[True, False], ignore_index=True)
         return units, words
 
-    def save_html(self, path: str | os.PathLike[str], title: str = "rnnvis snapshot") -> Path:
-        """Write this view as one self-contained HTML file that works offline."""
+    def save_html(
+        self,
+        path: str | os.PathLike[str],
+        title: str = "rnnvis snapshot",
+        slots: str | Sequence[tuple[int, str, int]] = "current",
+        ks: Iterable[int] | None = None,
+    ) -> Path:
+        """Write this view as one self-contained HTML file that works offline and stays
+        interactive: every k of the clusters control is precomputed, and `slots` ("current",
+        "all", or a list of (layer, state, direction)) chooses which views to include."""
         from .export import save_html
 
-        return save_html(self, path, title=title)
+        return save_html(self, path, title=title, slots=slots, ks=ks)
+
+
+def show(
+    model: Any,
+    corpus: Any,
+    vocab: Any,
+    *,
+    n_clusters: int = 8,
+    encode: Any = None,
+    **analyze_options: Any,
+) -> RNNVis:
+    """Analyse `model` over `corpus` and return the widget in one call.
+
+    `analyze_options` go to `rv.analyze` (modules, forward, batch_size, device, progress, ...).
+    """
+    from .analysis import analyze
+
+    analysis = analyze(model, corpus, vocab, **analyze_options)
+    return RNNVis(analysis, model=model, encode=encode, n_clusters=n_clusters)

@@ -14,7 +14,7 @@ interface Placed extends cloud.Word {
   word: number;
 }
 
-const MIN_FONT = 8;
+const MIN_FONT = 10; // fallback only: every word carries its own size
 // Rough width of a glyph relative to the font size; only words that might not fit are measured.
 const WIDE_GLYPH = 0.75;
 let measuring: CanvasRenderingContext2D | null = null;
@@ -28,23 +28,19 @@ function sharedSpriteCanvas(): HTMLCanvasElement {
   return spriteCanvas;
 }
 
-/** Shrinks a word's font until it fits the cloud's width (long tokens would otherwise be
- * dropped by the layout), and shortens it with an ellipsis if even the smallest font is too wide. */
+/** Shortens a word with an ellipsis until it fits the cloud's width at its own size: a long
+ * token (a URL, a glued string) would otherwise be dropped by the layout however strong it is.
+ * The full text stays in the tooltip and the aria-label. */
 function fitWord(text: string, size: number, maxWidth: number): { text: string; size: number } {
   if (text.length * size * WIDE_GLYPH <= maxWidth) return { text, size };
   measuring ??= document.createElement("canvas").getContext("2d");
   if (!measuring) return { text, size };
-  const width = (t: string, s: number): number => {
-    (measuring as CanvasRenderingContext2D).font = `${s}px ${FONT}`;
-    return (measuring as CanvasRenderingContext2D).measureText(t).width;
-  };
-  const natural = width(text, size);
-  if (natural <= maxWidth) return { text, size };
-  const fitted = Math.max(MIN_FONT, (size * maxWidth) / natural);
-  if (width(text, fitted) <= maxWidth) return { text, size: fitted };
+  const context = measuring;
+  context.font = `${size}px ${FONT}`;
+  if (context.measureText(text).width <= maxWidth) return { text, size };
   let cut = text;
-  while (cut.length > 1 && width(`${cut}…`, MIN_FONT) > maxWidth) cut = cut.slice(0, -1);
-  return { text: `${cut}…`, size: MIN_FONT };
+  while (cut.length > 1 && context.measureText(`${cut}…`).width > maxWidth) cut = cut.slice(0, -1);
+  return { text: `${cut}…`, size };
 }
 
 /** Small seeded generator so the same data always gives the same cloud. */
@@ -122,7 +118,8 @@ export function renderClouds(
       row.cluster,
       cloudWords(clustering, row.cluster, WORDS_PER_CLOUD).map((w) => ({
         word: w,
-        ...fitWord(data.words[w], fontSize(clustering.wordStrength.data[w], strongest), width - 4),
+        ...// d3-cloud rounds sprite widths up to 32 px, so leave that much slack.
+        fitWord(data.words[w], fontSize(clustering.wordStrength.data[w], strongest), width - 36),
       })),
     );
   }
@@ -143,7 +140,9 @@ export function renderClouds(
           .attr("class", "rv-cloud-word")
           .attr("data-word", (d) => d.word)
           .attr("text-anchor", "middle")
-          .attr("font-family", FONT)
+          .attr("aria-label", (d) => data.words[d.word])
+          // Inline style, so no notebook stylesheet can draw in another font than was measured.
+          .style("font-family", FONT)
           .attr("font-size", (d) => `${d.size}px`)
           .attr("transform", (d) => `translate(${d.x ?? 0},${d.y ?? 0})`)
           .text((d) => d.text ?? "")

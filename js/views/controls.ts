@@ -3,6 +3,7 @@
 import { select } from "d3-selection";
 import type { MainPayload } from "../main_data";
 import type { WidgetModel } from "../model";
+import { slotKey } from "../slots";
 
 const OFFLINE = "needs a running kernel; this snapshot holds only what was saved";
 
@@ -11,13 +12,18 @@ function commit(model: WidgetModel, name: string, value: unknown): void {
   model.save_changes();
 }
 
+interface Option {
+  value: string;
+  text: string;
+  available: boolean; // live kernel, or precomputed in this snapshot
+}
+
 function selectControl(
   bar: ReturnType<typeof select<HTMLDivElement, unknown>>,
   label: string,
   className: string,
-  options: { value: string; text: string }[],
+  options: Option[],
   current: string,
-  enabled: boolean,
   onChange: (value: string) => void,
 ): void {
   const control = bar.append("label").text(`${label} `).append("select").attr("class", className);
@@ -26,8 +32,11 @@ function selectControl(
     .data(options)
     .join("option")
     .attr("value", (d) => d.value)
-    .text((d) => d.text);
-  control.property("value", current).property("disabled", !enabled).attr("title", enabled ? "" : OFFLINE);
+    .property("disabled", (d) => !d.available)
+    .text((d) => (d.available ? d.text : `${d.text} (not saved)`));
+  const enabled = options.filter((o) => o.available).length > 1;
+  const missing = options.some((o) => !o.available);
+  control.property("value", current).property("disabled", !enabled).attr("title", missing ? OFFLINE : "");
   control.on("change", (event: Event) => onChange((event.target as HTMLSelectElement).value));
 }
 
@@ -35,12 +44,28 @@ export function renderControls(root: HTMLElement, model: WidgetModel, payload: M
   const bar = select(root).append("div").attr("class", "rv-toolbar") as unknown as ReturnType<typeof select<HTMLDivElement, unknown>>;
   bar.append("span").attr("class", "rv-title").text(payload.title);
   const live = payload.live;
+  const saved = new Set(Object.keys(model.get("offline_views") ?? {}));
+  const layer = model.get("layer");
+  const state = model.get("state");
+  const direction = model.get("direction");
+  // Offline, a choice is available if its view was saved (or its h view, the kernel's fallback).
+  const has = (l: unknown, s: unknown, d: unknown): boolean => live || saved.has(slotKey(l, s, d)) || saved.has(slotKey(l, "h", d));
 
-  selectControl(bar, "layer", "rv-layer", payload.layers.map((text, i) => ({ value: String(i), text })), String(model.get("layer")), live, (v) =>
-    commit(model, "layer", Number(v)),
+  selectControl(
+    bar,
+    "layer",
+    "rv-layer",
+    payload.layers.map((text, i) => ({ value: String(i), text, available: has(i, state, direction) })),
+    String(layer),
+    (v) => commit(model, "layer", Number(v)),
   );
-  selectControl(bar, "state", "rv-state", payload.states.map((s) => ({ value: s, text: s })), String(model.get("state")), live, (v) =>
-    commit(model, "state", v),
+  selectControl(
+    bar,
+    "state",
+    "rv-state",
+    payload.states.map((s) => ({ value: s, text: s, available: live || saved.has(slotKey(layer, s, direction)) })),
+    String(state),
+    (v) => commit(model, "state", v),
   );
   if (payload.directions > 1) {
     selectControl(
@@ -48,11 +73,10 @@ export function renderControls(root: HTMLElement, model: WidgetModel, payload: M
       "direction",
       "rv-direction",
       [
-        { value: "0", text: "forward" },
-        { value: "1", text: "backward" },
+        { value: "0", text: "forward", available: has(layer, state, 0) },
+        { value: "1", text: "backward", available: has(layer, state, 1) },
       ],
-      String(model.get("direction")),
-      live,
+      String(direction),
       (v) => commit(model, "direction", Number(v)),
     );
   }

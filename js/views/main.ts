@@ -10,6 +10,7 @@ import { renderChips } from "./chips";
 import { renderClouds } from "./clouds";
 import type { Intents, Tooltip } from "./context";
 import { renderControls } from "./controls";
+import { renderDownloads } from "./download";
 import { computeLayout } from "./layout";
 import { renderLegend } from "./legend";
 import { renderLinks } from "./links";
@@ -84,6 +85,8 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
   const side = body.append("div").attr("class", "rv-side");
   const wordPanel = side.append("div").attr("class", "rv-panel rv-word-panel").node() as HTMLElement;
   const unitPanel = side.append("div").attr("class", "rv-panel rv-unit-panel").node() as HTMLElement;
+  const toolbar = root.querySelector(".rv-toolbar");
+  if (toolbar) renderDownloads(toolbar as HTMLElement, () => svgNode, root);
   const tooltip = makeTooltip(root);
   const ctx = { data, store, intents, tooltip };
   teardown.push(renderWordDetail(wordPanel, ctx));
