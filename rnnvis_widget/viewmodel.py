@@ -59,7 +59,9 @@ class ViewModel:
             # Small corpora: fall back to every seen word rather than failing outright.
             enough = int((counts >= self.min_count).sum()) >= MIN_CLUSTERS
             min_count = self.min_count if enough else 1
-            self._embeddings[slot] = SpectralEmbedding.fit(response, counts, min_count=min_count, seed=self.seed)
+            self._embeddings[slot] = SpectralEmbedding.fit(
+                response, counts, min_count=min_count, seed=self.seed
+            )
         return self._embeddings[slot]
 
     def k_range(self, slot: Slot) -> tuple[int, int]:
