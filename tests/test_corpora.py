@@ -98,6 +98,8 @@ def test_load_splits_builds_vocab_from_train_only() -> None:
     train_words = {t for line in splits.train for t in line}
     assert train_words == set(range(len(splits.vocab)))  # every id is used in training
     assert splits.train_labels is None
+    with pytest.raises(ValueError, match="different training vocabulary"):
+        load_splits(config, Vocabulary(splits.vocab.words[:-1]))
 
 
 def test_oversample_balances_classes() -> None:

@@ -207,3 +207,11 @@ def test_cli_demo_uses_the_shipped_model_without_training(
     assert main(["demo", "--out", str(out)]) == 0
     assert out.stat().st_size > 10_000
     assert "wrote" in capsys.readouterr().out
+
+
+def test_cli_train_names_the_shipped_configs_when_the_config_is_missing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["train", "no-such-config.toml"])
+    assert "shakespeare-lstm" in capsys.readouterr().err

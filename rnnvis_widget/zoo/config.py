@@ -15,9 +15,10 @@ Example (`rnnvis_widget/zoo/configs/shakespeare-lstm.toml`)::
     [model]
     cell = "lstm"                # "rnn", "gru" or "lstm"
     size = "small"               # RNNVis sizes: small 1x200, medium 2x600, large 2x1500
-    layers = 2                   # overrides the size's layer count
+    layers = 2                   # these two override the size
+    hidden = 128
     [train]
-    epochs = 2
+    epochs = 1
 """
 
 from __future__ import annotations

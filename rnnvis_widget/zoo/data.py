@@ -30,8 +30,9 @@ class CorpusSplits:
 def load_splits(config: DataConfig, vocab: Vocabulary | None = None) -> CorpusSplits:
     """Read the corpus named by `config` and split it; the same config gives the same splits.
 
-    vocab: use this vocabulary (e.g. a checkpoint's) instead of building one from the training
-    split; it must then equal what the config builds, which `load_pretrained` checks.
+    vocab: the vocabulary the ids must use (e.g. a checkpoint's). It must equal the one the config
+    builds from the training split; if not, the corpus on this machine differs from the one the
+    model was trained on (another package version) and ValueError says so.
     """
     labels: list[int] | None
     if config.corpus == "shakespeare":
@@ -44,8 +45,13 @@ def load_splits(config: DataConfig, vocab: Vocabulary | None = None) -> CorpusSp
     texts = take(texts, keep)
     labels = take(labels, keep) if labels is not None else None
     train_ix, valid_ix, test_ix = split_indices(len(texts), config.split_seed)
-    if vocab is None:
-        vocab = Vocabulary.build(take(texts, train_ix), config.min_count, config.max_vocab)
+    built = Vocabulary.build(take(texts, train_ix), config.min_count, config.max_vocab)
+    if vocab is not None and vocab.words != built.words:
+        raise ValueError(
+            f"the {config.corpus!r} corpus installed here gives a different training vocabulary than the "
+            "model's; install the corpus version it was trained on (see rnnvis_widget.zoo.corpora)"
+        )
+    vocab = built
     encoded = [vocab.encode(tokens) for tokens in texts]
     return CorpusSplits(
         vocab,

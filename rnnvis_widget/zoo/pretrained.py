@@ -22,7 +22,7 @@ CONFIGS = HERE / "configs"
 
 #: Shipped models and what they are.
 PRETRAINED: dict[str, str] = {
-    "shakespeare-lstm": "LSTM language model, 2 x 200, all 38 plays",
+    "shakespeare-lstm": "LSTM language model, 2 x 128, all 38 plays (the demo model)",
     "sparsity-rnn": "vanilla RNN language model, 1 x 128, all plays (compare with sparsity-lstm)",
     "sparsity-lstm": "LSTM language model, 1 x 128, all plays (compare with sparsity-rnn)",
     "sentiment-gru": "GRU sentiment classifier, 1 x 50, short reviews, natural class balance",
