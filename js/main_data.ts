@@ -35,6 +35,7 @@ export interface ClusteringPayload {
   unit_order: EncodedArray; // int [H]
   cluster_order: EncodedArray; // int [k]
   edges: EncodedArray; // float [k, k]: signed mean response of unit cluster i to word cluster j
+  edge_strength: EncodedArray; // float [k, k]: the same blocks' mean |response|
   word_cluster: EncodedArray; // int [N] over display words, -1 = not clustered
   word_strength: EncodedArray; // float [N]
 }
@@ -65,6 +66,7 @@ export interface Clustering {
   unitOrder: NdArray;
   clusterOrder: NdArray;
   edges: NdArray;
+  edgeStrength: NdArray;
   wordCluster: NdArray;
   wordStrength: NdArray;
 }
@@ -108,6 +110,7 @@ export function decodeClustering(payload: ClusteringPayload): Clustering {
     unitOrder: decode(payload.unit_order),
     clusterOrder: decode(payload.cluster_order),
     edges: decode(payload.edges),
+    edgeStrength: decode(payload.edge_strength),
     wordCluster: decode(payload.word_cluster),
     wordStrength: decode(payload.word_strength),
   };

@@ -51,9 +51,12 @@ class CoClustering:
     edge_weights : ndarray of shape (k, k), float64
         ``edge_weights[i, j]`` is the signed mean response ``s(w)_u`` over units ``u`` of unit
         cluster ``i`` and words ``w`` of word cluster ``j``; 0 where either side is empty.
+    edge_strength : ndarray of shape (k, k), float64
+        The same blocks' mean ``|s(w)_u|``: how strongly they are linked whatever the sign
+        (signed means of a pair can cancel, since clusters are formed on magnitude).
     cluster_order : ndarray of shape (k,), int64
         Display order of the paired clusters, top to bottom (a permutation of ``0..k-1``),
-        chosen to reduce |weight|-weighted crossings of the links.
+        chosen to reduce strength-weighted crossings of the links.
     unit_order : ndarray of shape (n_units,), int64
         Permutation of the units for display: clusters in ``cluster_order``; inside a cluster,
         units by decreasing signed mean response to the paired word cluster, so positive
@@ -76,6 +79,7 @@ class CoClustering:
     unit_labels: np.ndarray
     word_labels: np.ndarray
     edge_weights: np.ndarray
+    edge_strength: np.ndarray
     cluster_order: np.ndarray
     unit_order: np.ndarray
     word_strength: np.ndarray
@@ -223,7 +227,14 @@ class SpectralEmbedding:
         edges = np.divide(
             block_sums, block_sizes, out=np.zeros((k, k)), where=block_sizes > 0
         )
-        order = order_clusters(edges)
+        # Clusters are formed on |s|, so a pair holds units of both signs and its signed mean
+        # can cancel; the mean |s| says how strongly the pair is linked (link width, order).
+        word_cluster_abs = (word_onehot.T @ self.magnitude).astype(np.float64)  # (k, n_units)
+        block_abs = (word_cluster_abs @ unit_onehot.astype(np.float64)).T
+        strength_of_edges = np.divide(
+            block_abs, block_sizes, out=np.zeros((k, k)), where=block_sizes > 0
+        )
+        order = order_clusters(strength_of_edges)
 
         paired_mean = np.divide(
             word_cluster_sums[unit_labels, np.arange(unit_labels.size)],
@@ -252,6 +263,7 @@ class SpectralEmbedding:
             unit_labels=unit_labels,
             word_labels=word_labels,
             edge_weights=edges,
+            edge_strength=strength_of_edges,
             cluster_order=order,
             unit_order=unit_order.astype(np.int64),
             word_strength=strength,

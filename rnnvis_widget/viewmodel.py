@@ -126,6 +126,7 @@ class ViewModel:
             "unit_order": encode(co.unit_order, "int32"),
             "cluster_order": encode(co.cluster_order, "int16"),
             "edges": encode(co.edge_weights, "float32"),
+            "edge_strength": encode(co.edge_strength, "float32"),
             "word_cluster": encode(co.word_labels[ids], "int16"),
             "word_strength": encode(co.word_strength[ids], "float32"),
         }

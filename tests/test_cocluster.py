@@ -26,6 +26,7 @@ ARRAY_FIELDS = [
     "unit_labels",
     "word_labels",
     "edge_weights",
+    "edge_strength",
     "cluster_order",
     "unit_order",
     "word_strength",
@@ -137,6 +138,8 @@ def _check_invariants(co: CoClustering, response: np.ndarray, clustered: np.ndar
         block = response[np.ix_(co.word_labels == j, co.unit_labels == i)]
         expected = block.mean() if block.size else 0.0
         assert co.edge_weights[i, j] == pytest.approx(expected, abs=1e-5)
+        strength = np.abs(block).mean() if block.size else 0.0
+        assert co.edge_strength[i, j] == pytest.approx(strength, abs=1e-5)
 
     # Units: clusters in display order, each run sorted by mean response to its word cluster.
     rank = np.argsort(co.cluster_order)

@@ -16,6 +16,8 @@ function clustering(): Clustering {
     unit_order: enc([3, 4, 6, 0, 1, 5, 2], "int32"),
     cluster_order: enc([2, 0, 1], "int32"),
     edges: enc([0.5, -0.1, 0, 0.05, -0.4, 0.2, 0.3, 0, 0.01], "float32", [3, 3]),
+    // Block (2, 2) has mixed signs: its signed mean is small but it is strongly linked.
+    edge_strength: enc([0.5, 0.1, 0, 0.05, 0.4, 0.2, 0.3, 0, 0.45], "float32", [3, 3]),
     word_cluster: enc([0, 1, 0, -1, 2], "int32"),
     word_strength: enc([0.2, 0.5, 0.9, 0, 0.3], "float32"),
   });
@@ -52,11 +54,12 @@ describe("visibleLinks", () => {
   const c = clustering();
   const layout = computeLayout(c, 7);
 
-  it("keeps links at or above the filter fraction of the strongest, weakest first", () => {
+  it("keeps links whose strength reaches the filter fraction of the strongest, weakest first", () => {
     const links = visibleLinks(layout, c, 0.5);
     expect(links.map((l) => [l.unitCluster, l.wordCluster, Number(l.weight.toFixed(6))])).toEqual([
       [2, 0, 0.3],
       [1, 1, -0.4],
+      [2, 2, 0.01],
       [0, 0, 0.5],
     ]);
     expect(visibleLinks(layout, c, 0).length).toBe(7); // zero weights never drawn

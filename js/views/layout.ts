@@ -84,16 +84,20 @@ export function computeLayout(clustering: Clustering, nUnits: number, cloudWidth
 export interface Link {
   unitCluster: number;
   wordCluster: number;
-  weight: number;
+  weight: number; // signed mean response: the colour
+  strength: number; // mean |response|: the width and the filter
   path: string;
 }
 
-/** Links whose |weight| reaches `filter` (0..1) of the strongest, as cubic Bézier paths. */
+/** Links whose strength reaches `filter` (0..1) of the strongest, as cubic Bézier paths.
+ * Strength, not |signed mean|: a cluster pair may hold units of both signs, whose signed
+ * responses cancel although the pair is tightly linked. */
 export function visibleLinks(layout: Layout, clustering: Clustering, filter: number): Link[] {
   const k = clustering.k;
   const weights = clustering.edges.data;
+  const strengths = clustering.edgeStrength.data;
   let strongest = 0;
-  for (const w of weights) strongest = Math.max(strongest, Math.abs(w));
+  for (const w of strengths) strongest = Math.max(strongest, w);
   if (strongest === 0) return [];
   const x0 = layout.chipsWidth;
   const x1 = layout.chipsWidth + layout.linksWidth;
@@ -101,17 +105,18 @@ export function visibleLinks(layout: Layout, clustering: Clustering, filter: num
   for (let i = 0; i < k; i++) {
     for (let j = 0; j < k; j++) {
       const weight = weights[i * k + j];
-      if (weight === 0 || Math.abs(weight) < filter * strongest) continue;
+      const strength = strengths[i * k + j];
+      if (strength === 0 || strength < filter * strongest) continue;
       const from = layout.rows[layout.rowOfCluster.get(i) ?? 0];
       const to = layout.rows[layout.rowOfCluster.get(j) ?? 0];
       const y0 = from.y + from.height / 2;
       const y1 = to.y + to.height / 2;
       const mid = (x0 + x1) / 2;
-      links.push({ unitCluster: i, wordCluster: j, weight, path: `M${x0},${y0}C${mid},${y0} ${mid},${y1} ${x1},${y1}` });
+      links.push({ unitCluster: i, wordCluster: j, weight, strength, path: `M${x0},${y0}C${mid},${y0} ${mid},${y1} ${x1},${y1}` });
     }
   }
   // Strong links drawn last so they sit on top.
-  return links.sort((a, b) => Math.abs(a.weight) - Math.abs(b.weight));
+  return links.sort((a, b) => a.strength - b.strength);
 }
 
 /** Display words of one word cluster, strongest first, at most `limit`. */

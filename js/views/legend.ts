@@ -35,7 +35,9 @@ export function renderLegend(root: HTMLElement, data: MainData, store: Store<App
   legend
     .append("span")
     .attr("class", "rv-legend-item")
-    .text("links: width ∝ |mean response| of the unit cluster to the word cluster; red positive, blue negative · word size: strength for its unit cluster");
+    .text(
+      "links: width ∝ mean |response| of the unit cluster to the word cluster; colour by the sign of the mean response (pale: signs mixed) · word size: strength for its unit cluster",
+    );
 
   const update = (state: AppState): void => {
     low.text(`−${fmt(state.colorClip)} `);

@@ -8,7 +8,7 @@ import { visibleLinks, type Link } from "./layout";
 export function renderLinks(group: Selection<SVGGElement, unknown, null, undefined>, ctx: ClusterContext): () => void {
   const { clustering, layout, store, tooltip, intents } = ctx;
   let strongest = 0;
-  for (const w of clustering.edges.data) strongest = Math.max(strongest, Math.abs(w));
+  for (const w of clustering.edgeStrength.data) strongest = Math.max(strongest, w);
 
   const draw = (state: AppState, previous?: AppState): void => {
     if (!previous || previous.linkFilter !== state.linkFilter) {
@@ -20,12 +20,16 @@ export function renderLinks(group: Selection<SVGGElement, unknown, null, undefin
         .attr("class", "rv-link")
         .attr("d", (link) => link.path)
         .attr("data-sign", (link) => (link.weight > 0 ? "+" : "-"))
-        .attr("stroke", (link) => divergingColor(Math.sign(link.weight), 1))
-        .attr("stroke-width", (link) => 1 + 9 * (Math.abs(link.weight) / strongest))
+        // Saturated when the block's units agree in sign, pale when their signs cancel.
+        .attr("stroke", (link) => divergingColor(link.weight / link.strength, 1))
+        .attr("stroke-width", (link) => 1 + 9 * (link.strength / strongest))
         .on("mouseenter", (event: MouseEvent, link) => {
           intents.hoverCluster(link.unitCluster);
           tooltip.show(
-            [`unit cluster ${link.unitCluster} → word cluster ${link.wordCluster}`, `mean response ${fmt(link.weight)}`],
+            [
+              `unit cluster ${link.unitCluster} → word cluster ${link.wordCluster}`,
+              `mean response ${fmt(link.weight)} · mean |response| ${fmt(link.strength)}`,
+            ],
             event,
           );
         })
