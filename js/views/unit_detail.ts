@@ -34,7 +34,7 @@ function renderBoxPlots(panel: HTMLElement, data: MainData, unit: number, clip: 
   const x = scaleLinear()
     .domain([Math.min(...values), Math.max(...values)])
     .nice()
-    .range([LABEL, WIDTH - 10]);
+    .range([LABEL, WIDTH - 20]);
   const svg = select(panel)
     .append("svg")
     .attr("class", "rv-boxplots")
@@ -85,8 +85,9 @@ function renderBoxPlots(panel: HTMLElement, data: MainData, unit: number, clip: 
       return `${data.words[s.word]}: mean ${fmt(s.mean)} over ${data.counts.data[s.word]} occurrences${q}`;
     });
   const axis = svg.append("g").attr("transform", `translate(0,${words.length * ROW + 14})`);
+  const label = x.tickFormat(4);
   for (const tick of x.ticks(4)) {
-    axis.append("text").attr("class", "rv-tick").attr("x", x(tick)).attr("text-anchor", "middle").text(fmt(tick));
+    axis.append("text").attr("class", "rv-tick").attr("x", x(tick)).attr("text-anchor", "middle").text(label(tick));
   }
 }
 
