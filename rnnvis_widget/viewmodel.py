@@ -8,6 +8,8 @@ Keeping them apart means a k change sends a few kilobytes, not the response matr
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,13 +39,18 @@ class Slot:
 
 @dataclass
 class ViewModel:
-    """Builds payloads for one analysis and caches the spectral embedding of each slot, so that
-    re-clustering with another k costs only a k-means."""
+    """Builds payloads for one analysis. Caches each slot's spectral embedding (re-clustering
+    with another k then costs only a k-means) and every clustering and view it computed, so
+    moving a control back and forth is instant. Thread-safe: the widget precomputes the other
+    k of the clusters range in the background while the user looks at the first."""
 
     analysis: Analysis
     min_count: int = 5
     seed: int = 0
     _embeddings: dict[Slot, SpectralEmbedding] = field(default_factory=dict)
+    _clusterings: dict[tuple[Slot, int], CoClustering] = field(default_factory=dict)
+    _views: dict[tuple[Slot, int, bool], dict[str, Any]] = field(default_factory=dict)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def key(self, slot: Slot) -> LayerKey:
         return self.analysis.layer_key(slot.layer, slot.direction)
@@ -53,6 +60,10 @@ class ViewModel:
         return self.analysis.display_words[:n_words]
 
     def embedding(self, slot: Slot) -> SpectralEmbedding:
+        with self._lock:
+            return self._embedding(slot)
+
+    def _embedding(self, slot: Slot) -> SpectralEmbedding:
         if slot not in self._embeddings:
             response = self.analysis.response(slot.layer, slot.state, slot.direction)
             counts = self.analysis.counts
@@ -71,9 +82,33 @@ class ViewModel:
         low, high = self.k_range(slot)
         if not low <= k <= high:
             raise ValueError(f"n_clusters must be in {low}..{high} for this layer, got {k}")
-        return self.embedding(slot).cluster(k)
+        embedding = self.embedding(slot)
+        with self._lock:
+            cached = self._clusterings.get((slot, k))
+        if cached is None:
+            # Computed outside the lock: a foreground request need not wait for a prefetch of
+            # another k; at worst one k is computed twice, with the same (seeded) result.
+            cached = embedding.cluster(k)
+            with self._lock:
+                self._clusterings[(slot, k)] = cached
+        return cached
+
+    def prefetch(self, slot: Slot, ks: Iterable[int], cancelled: threading.Event) -> None:
+        """Compute the clusterings of `ks` for `slot` until done or `cancelled` is set."""
+        for k in ks:
+            if cancelled.is_set():
+                return
+            self.cocluster(slot, k)
 
     def main_view(self, slot: Slot, n_words: int, live: bool = True) -> dict[str, Any]:
+        with self._lock:
+            cached = self._views.get((slot, n_words, live))
+            if cached is None:
+                cached = self._main_view(slot, n_words, live)
+                self._views[(slot, n_words, live)] = cached
+        return cached
+
+    def _main_view(self, slot: Slot, n_words: int, live: bool) -> dict[str, Any]:
         analysis = self.analysis
         key = self.key(slot)
         ids = self.display_ids(n_words)

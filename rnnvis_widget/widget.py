@@ -4,6 +4,7 @@ modules and `viewmodel`."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ class RNNVis(anywidget.AnyWidget):
         self.model = model
         self.encode = encode
         self.viewmodel = ViewModel(analysis, min_count=min_count, seed=seed)
+        self._prefetch_cancel = threading.Event()
         self._ready = False
         super().__init__(**traits)
         self.layer = self.layer % len(analysis.stacks)
@@ -160,6 +162,18 @@ class RNNVis(anywidget.AnyWidget):
             self.clusterings = {}
             self.view = view
         self._refresh_clustering()
+        self._prefetch_other_ks(slot, low, high)
+
+    def _prefetch_other_ks(self, slot: Slot, low: int, high: int) -> None:
+        """Cluster the rest of the k range in a background thread, nearest k first, so the
+        clusters slider answers from the cache instead of waiting for a k-means."""
+        self._prefetch_cancel.set()
+        self._prefetch_cancel = cancel = threading.Event()
+        ks = sorted(range(low, high + 1), key=lambda k: (abs(k - self.n_clusters), k))
+        worker = threading.Thread(
+            target=self.viewmodel.prefetch, args=(slot, ks, cancel), name="rnnvis-prefetch", daemon=True
+        )
+        worker.start()
 
     def _refresh_clustering(self) -> None:
         try:
@@ -168,6 +182,10 @@ class RNNVis(anywidget.AnyWidget):
             self.view = error_view(f"rnnvis cannot cluster this view: {error}")
             return
         self.clusterings = {str(self.n_clusters): payload}
+
+    def close(self) -> None:
+        self._prefetch_cancel.set()
+        super().close()
 
     # Results back to Python.
 
