@@ -127,6 +127,21 @@ export function renderClouds(
   const layoutRow = (row: RowLayout, target: SVGGElement, done: () => void): void => {
     const words = wordsOf.get(row.cluster) ?? [];
     const height = row.height - 2 * INSET;
+    if (words.length === 0) {
+      // The cluster's words are all outside the display words (or it has none): say so rather
+      // than leave a blank box at the end of strong links.
+      select(target)
+        .append("text")
+        .attr("class", "rv-cloud-empty")
+        .attr("x", layout.cloudWidth / 2)
+        .attr("y", row.height / 2)
+        .attr("text-anchor", "middle")
+        .text(`no words among the ${data.nWords} shown`);
+      target.setAttribute("data-placed", "0");
+      target.setAttribute("data-offered", "0");
+      done();
+      return;
+    }
     const placer = configure(cloud<Placed>(), words)
       .size([width, height])
       .random(seededRandom(row.cluster + 1))
