@@ -92,8 +92,13 @@ def test_view_has_a_chip_per_unit_and_a_cloud_per_cluster(
         assert cloud["overlapping"] <= 2, cloud
         assert cloud["outside"] == 0, cloud
 
-    ARTIFACTS.mkdir(exist_ok=True)
+    # The README's picture: two pinned words, a unit's detail, and a word hovered.
     page.set_viewport_size({"width": 1280, "height": 1000})
+    page.locator(".rv-cloud[data-cluster='0'] .rv-cloud-word").first.click()
+    page.locator(".rv-cloud[data-cluster='1'] .rv-cloud-word").first.click()
+    page.locator(".rv-chip").nth(5).click()
+    page.locator(".rv-cloud[data-cluster='2'] .rv-cloud-word").first.hover()
+    ARTIFACTS.mkdir(exist_ok=True)
     page.locator(".rnnvis").screenshot(path=str(ARTIFACTS / "widget.png"))
 
 
