@@ -7,7 +7,7 @@ with autograd on (eval mode) instead. All are measured side by side in one run, 
 and the median of ``--repeats`` rounds is reported, as wall time and as process CPU time (the
 latter is steadier on a shared machine). Goal: ratio <= 1.5.
 
-    .venv/bin/python benchmarks/capture.py [--tokens 100000] [--repeats 3]
+    .venv/bin/python benchmarks/capture.py [--tokens 100000] [--repeats 3] [--threads N]
 """
 
 from __future__ import annotations
@@ -44,8 +44,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--tokens", type=int, default=100_000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=0, help="torch intra-op threads (0: default)")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     device = torch.device(args.device)
     model = LanguageModel().to(device).eval()
