@@ -16,28 +16,17 @@ from pathlib import Path
 import torch
 from ipywidgets.widgets.widget import _remove_buffers
 from playwright.sync_api import sync_playwright
-from torch import nn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser_support import WidgetPage, launch_chromium  # noqa: E402
+from common import LanguageModel, shakespeare_corpus  # noqa: E402
 
 import rnnvis_widget as rv  # noqa: E402
-from rnnvis_widget.zoo.corpora import Vocabulary, shakespeare_lines  # noqa: E402
 
 UNITS = 1200
 TOKENS = 12_000
-
-
-class Reader(nn.Module):
-    def __init__(self, vocab_size: int):
-        super().__init__()
-        self.embed = nn.Embedding(vocab_size, 64)
-        self.rnn = nn.LSTM(64, UNITS, batch_first=True)
-
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        return self.rnn(self.embed(ids))[0]
 
 
 def payload_bytes(widget: rv.RNNVis, name: str) -> int:
@@ -47,15 +36,9 @@ def payload_bytes(widget: rv.RNNVis, name: str) -> int:
 
 def main() -> None:
     torch.manual_seed(0)
-    lines = shakespeare_lines(["comedies/twelfth-night", "histories/henry-v"])
-    vocab = Vocabulary.build(lines, min_count=2)
-    corpus, total = [], 0
-    for line in lines:
-        corpus.append(vocab.encode(line))
-        total += len(line)
-        if total >= TOKENS:
-            break
-    analysis = rv.analyze(Reader(len(vocab)), corpus, vocab.words, progress=False)
+    corpus, words = shakespeare_corpus(TOKENS, ["comedies/twelfth-night", "histories/henry-v"], min_count=2)
+    reader = LanguageModel(len(words), emb=64, hidden=UNITS, layers=1, readout=False)
+    analysis = rv.analyze(reader, corpus, words, progress=False)
     start = time.perf_counter()
     widget = rv.RNNVis(analysis, n_clusters=20, n_words=300)
     kernel_first_view_s = time.perf_counter() - start

@@ -22,22 +22,10 @@ import time
 from collections.abc import Callable
 
 import torch
-from torch import nn
+from common import LanguageModel
 
 from rnnvis_widget.batches import Batch
 from rnnvis_widget.capture import StateRecorder
-
-
-class LanguageModel(nn.Module):
-    def __init__(self, vocab: int = 10_000, emb: int = 200, hidden: int = 600, layers: int = 2):
-        super().__init__()
-        self.emb = nn.Embedding(vocab, emb)
-        self.rnn = nn.LSTM(emb, hidden, num_layers=layers, batch_first=True, dropout=0.5)
-        self.decoder = nn.Linear(hidden, vocab)
-
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        out, _ = self.rnn(self.emb(ids))
-        return self.decoder(out)
 
 
 def main() -> None:

@@ -17,43 +17,24 @@ from pathlib import Path
 
 import torch
 from playwright.sync_api import sync_playwright
-from torch import nn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser_support import launch_chromium  # noqa: E402
+from common import LanguageModel, shakespeare_corpus  # noqa: E402
 
 import rnnvis_widget as rv  # noqa: E402
-from rnnvis_widget.zoo.corpora import Vocabulary, shakespeare_lines  # noqa: E402
 
 VOCAB = 10_000
 TOKENS = 20_000
 GOAL_BYTES = 5_000_000
 
 
-class LanguageModel(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.embed = nn.Embedding(VOCAB, 200)
-        self.rnn = nn.LSTM(200, 600, num_layers=2, batch_first=True)
-
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        return self.rnn(self.embed(ids))[0]
-
-
 def main() -> None:
     torch.manual_seed(0)
-    lines = shakespeare_lines()
-    vocab = Vocabulary.build(lines, min_count=1, max_size=VOCAB)
-    words = vocab.words + [f"<pad{i}>" for i in range(VOCAB - len(vocab.words))]
-    corpus, total = [], 0
-    for line in lines:
-        corpus.append(vocab.encode(line))
-        total += len(line)
-        if total >= TOKENS:
-            break
-    analysis = rv.analyze(LanguageModel(), corpus, words, progress=False)
+    corpus, words = shakespeare_corpus(TOKENS, max_vocab=VOCAB)
+    analysis = rv.analyze(LanguageModel(VOCAB, readout=False), corpus, words, progress=False)
     widget = rv.RNNVis(analysis, n_clusters=10)
 
     with tempfile.TemporaryDirectory() as tmp:

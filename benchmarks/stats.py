@@ -30,7 +30,7 @@ import time
 
 import numpy as np
 import torch
-from torch import nn
+from common import LanguageModel
 
 from rnnvis_widget.batches import Batch
 from rnnvis_widget.capture import StateRecorder, StepBatch
@@ -38,18 +38,6 @@ from rnnvis_widget.stats import CorpusStats, activation_bounds, top_words
 
 VOCAB = 10_000
 BATCH, BPTT = 64, 35
-
-
-class LanguageModel(nn.Module):
-    def __init__(self, vocab: int = VOCAB, emb: int = 200, hidden: int = 600, layers: int = 2):
-        super().__init__()
-        self.emb = nn.Embedding(vocab, emb)
-        self.rnn = nn.LSTM(emb, hidden, num_layers=layers, batch_first=True, dropout=0.5)
-        self.decoder = nn.Linear(hidden, vocab)
-
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        out, _ = self.rnn(self.emb(ids))
-        return self.decoder(out)
 
 
 def zipf_batch(rng: np.random.Generator) -> Batch:
