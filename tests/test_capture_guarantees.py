@@ -104,11 +104,52 @@ def test_exception_or_interrupt_mid_corpus_restores_model(exc: BaseException) ->
             raise exc
         return out
 
-    with pytest.raises(type(exc)), StateRecorder(model) as rec:
+    # stop_early=False: let the forward go on past the recorded module to where it raises.
+    with pytest.raises(type(exc)), StateRecorder(model, stop_early=False) as rec:
         for _ in range(3):
             rec.record(batch(), fwd)
     assert calls == 2
     assert_untouched(model, before)
+
+
+def test_forward_stops_once_every_state_is_recorded() -> None:
+    model = mixed_mode_model()
+    before = snapshot(model)
+    head_calls: list[int] = []
+    handle = model.head.register_forward_hook(lambda *args: head_calls.append(1))
+    b = batch()
+    try:
+        with StateRecorder(model) as rec:
+            early = rec.record(b)
+        assert head_calls == []  # the read-out after the LSTM never ran
+        with StateRecorder(model, stop_early=False) as rec:
+            full = rec.record(b)
+        assert head_calls == [1]
+    finally:
+        handle.remove()
+    for key in full.states:
+        for kind in full.states[key]:
+            assert torch.equal(early.states[key][kind], full.states[key][kind])
+    assert_untouched(model, before)
+
+
+def test_a_forward_that_swallows_exceptions_still_stops_early() -> None:
+    model = mixed_mode_model()
+    after: list[str] = []
+
+    def careless(m: nn.Module, b: Batch) -> object:
+        try:
+            out = m(b.ids)
+        except Exception:  # must not catch the recorder's early stop
+            after.append("swallowed")
+            return None
+        after.append("went on")
+        return out
+
+    with StateRecorder(model) as rec:
+        out = rec.record(batch(), careless)
+    assert after == []
+    assert set(out.states) == set(rec.layers)
 
 
 def test_interrupt_inside_a_hook_restores_model(monkeypatch: pytest.MonkeyPatch) -> None:

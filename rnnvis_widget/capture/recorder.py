@@ -68,6 +68,9 @@ class StateRecorder:
         including custom cells whose per-call output is h or (h, c).
     gates:   also record gates (LSTM i, f, g, o; GRU r, z, n) of standard modules and cells.
     device:  where batches are sent; default the device of the model's first parameter.
+    stop_early: end each forward as soon as every recorded module (all fused) has run over all
+        the batch's steps, skipping what follows (e.g. a large softmax read-out); False runs
+        the whole forward. Cell loops always run to the end.
 
     Use::
 
@@ -78,10 +81,12 @@ class StateRecorder:
 
     def __init__(
         self, model: nn.Module, modules: Sequence[str] | None = None, gates: bool = False,
-        device: torch.device | str | None = None,
+        device: torch.device | str | None = None, stop_early: bool = True,
     ) -> None:
         self.model = model
         self.gates = bool(gates)
+        self.stop_early = bool(stop_early)
+        self._steps_needed = 0
         self.device = torch.device(device) if device is not None else _model_device(model)
         named = dict(model.named_modules())
         if modules is None:
@@ -190,10 +195,14 @@ class StateRecorder:
             )
         fwd = forward if forward is not None else _default_forward
         self._calls = {name: [] for name in self._modules}
+        self._steps_needed = int(batch.lengths.max())
         self._recording = True
         try:
             with torch.inference_mode():
-                fwd(self.model, batch.to(self.device))
+                try:
+                    fwd(self.model, batch.to(self.device))
+                except _EveryStateRecorded:
+                    pass
             calls = self._calls
         finally:
             self._recording = False
@@ -235,6 +244,22 @@ class StateRecorder:
         else:
             rec = capture_cell_call(module, name, args, kwargs, output, self.gates)
         self._calls[name].append(rec)
+        if self.stop_early and self._every_state_recorded():
+            # Nothing after the recorded modules matters to the states: skip the rest of the
+            # forward (often a large softmax read-out). The module itself has already run, so
+            # the exactness check above was made against its real output.
+            raise _EveryStateRecorded
+
+    def _every_state_recorded(self) -> bool:
+        """True once every recorded module is a fused one that has covered all the batch's
+        steps. Cells run once per step, so a cell loop never ends the forward early."""
+        for calls in self._calls.values():
+            if not calls or not all(isinstance(c, Recorded) for c in calls):
+                return False
+            steps = sum(next(iter(c.states.values()))["h"].shape[0] for c in calls if isinstance(c, Recorded))
+            if steps < self._steps_needed:
+                return False
+        return True
 
     def _join_fused(
         self, name: str, calls: Sequence[Recorded | CellStep], batch: Batch
@@ -303,6 +328,11 @@ class StateRecorder:
                 "to one with the tokens. Make forward run it once per token (no extra BOS/EOS "
                 "steps, no truncation), or leave it out with modules=[...]."
             )
+
+
+class _EveryStateRecorded(BaseException):
+    """Ends a forward pass once every state is recorded. A BaseException, so that a user's
+    `except Exception` inside forward does not swallow it."""
 
 
 def _backward_initial(states: dict[str, Tensor], initial: dict[str, Tensor],
