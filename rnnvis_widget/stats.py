@@ -26,7 +26,9 @@ followed by b: counts, histograms and top-K lists exactly, means and variances t
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -234,6 +236,16 @@ class _BatchIndex:
         return self._previous[direction]
 
 
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="rnnvis-stats")
+    return _POOL
+
+
 @dataclass
 class CorpusStats:
     """Response statistics for every captured (layer, state kind) over a corpus.
@@ -288,14 +300,22 @@ class CorpusStats:
             display = np.asarray(self.display_words)
             if int(self.counts[display].max()) + len(index.flat) > _COUNT_LIMIT:
                 raise OverflowError("a display word would occur more than 2^31 - 1 times; counters are int32")
+        work = []
         for key, kinds in step.states.items():
+            index.previous(key.direction)  # computed once here, read by the workers
             for kind in kinds:
                 states = np.ascontiguousarray(step.states[key][kind].numpy())
                 flat_states = states.reshape(-1, states.shape[-1])  # (B·T, H)
                 initial = step.initial[key][kind].numpy() if kind in MEMORY_KINDS else None
                 slot = self._slot(key, kind, int(states.shape[-1]))
-                self._update_slot(slot, index, flat_states, initial, key.direction)
-        self.counts[index.words] += index.n_word  # words are distinct
+                work.append((slot, index, flat_states, initial, key.direction))
+        # Slots share nothing they write, and numpy releases the GIL on large arrays, so the
+        # layers and state kinds of a batch are folded in on all cores at once. Each slot's
+        # result is the same whatever the order, so this stays deterministic.
+        pending = [_pool().submit(self._update_slot, *args) for args in work]
+        for future in pending:
+            future.result()
+        self.counts[index.words] += index.n_word  # words are distinct; after the slots read them
         self.n_tokens += len(index.flat)
 
     def _index(self, step: StepBatch) -> _BatchIndex:
@@ -343,11 +363,14 @@ class CorpusStats:
 
         # Per-word mean and M2 of this batch, then Chan's parallel update into the running ones.
         # Tokens are grouped by word, so reduceat sums each word's rows in one contiguous pass.
-        grouped = response.astype(np.float64)
+        # Within a batch M2 = Σx² − n·mean², all in float64: a word's rows in one batch are few
+        # and bounded, so the cancellation costs nothing measurable, and it reads the rows twice
+        # instead of centring a float64 copy of them.
         n_b = index.n_word.astype(np.float64)[:, None]
-        mean_b = np.add.reduceat(grouped, index.starts, axis=0) / n_b
-        grouped -= np.repeat(mean_b, index.n_word, axis=0)
-        m2_b = np.add.reduceat(np.square(grouped, out=grouped), index.starts, axis=0)
+        sums = np.add.reduceat(response, index.starts, axis=0, dtype=np.float64)
+        mean_b = sums / n_b
+        squares = np.add.reduceat(np.square(response, dtype=np.float64), index.starts, axis=0)
+        m2_b = np.maximum(squares - sums * mean_b, 0.0)
         n_a = self.counts[index.words].astype(np.float64)[:, None]
         total = n_a + n_b
         delta = mean_b - slot.mean[index.words]
