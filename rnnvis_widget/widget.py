@@ -184,7 +184,10 @@ class RNNVis(anywidget.AnyWidget):
         self.clusterings = {str(self.n_clusters): payload}
 
     def close(self) -> None:
-        self._prefetch_cancel.set()
+        # Also reached from __del__ of a widget whose __init__ raised before this was set.
+        cancel = getattr(self, "_prefetch_cancel", None)
+        if cancel is not None:
+            cancel.set()
         super().close()
 
     # Results back to Python.

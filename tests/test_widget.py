@@ -1,0 +1,74 @@
+"""The widget's kernel side: validation, recomputation on trait changes, results back to Python."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import traitlets
+
+import rnnvis_widget as rv
+from rnnvis_widget.codecs import decode
+from rnnvis_widget.viewmodel import Slot
+from rnnvis_widget.zoo.demo import DemoRun
+
+
+def test_bad_trait_values_say_what_is_allowed(demo_analysis: rv.Analysis) -> None:
+    widget = rv.RNNVis(demo_analysis)
+    with pytest.raises(traitlets.TraitError, match=r"layer must be in 0\.\.1"):
+        widget.layer = 5
+    with pytest.raises(traitlets.TraitError, match=r"n_clusters must be in 2\.\.20"):
+        widget.n_clusters = 40
+    with pytest.raises(traitlets.TraitError, match="link_filter"):
+        widget.link_filter = 1.5
+    with pytest.raises(traitlets.TraitError, match="at most 3 words"):
+        widget.selected_words = ["a", "b", "c", "d"]
+    with pytest.raises(TypeError, match=r"needs an rv\.Analysis"):
+        rv.RNNVis("not an analysis")  # type: ignore[arg-type]
+    assert widget.layer == 1 and widget.n_clusters == 8  # nothing half changed
+
+
+def test_k_change_reclusters_and_layer_change_rebuilds_the_view(demo_analysis: rv.Analysis) -> None:
+    widget = rv.RNNVis(demo_analysis, n_clusters=4)
+    assert list(widget.clusterings) == ["4"]
+    widget.n_clusters = 7
+    payload = widget.clusterings["7"]
+    labels = decode(payload["unit_cluster"])
+    assert set(np.unique(labels)) <= set(range(7)) and len(labels) == demo_analysis.response(-1).shape[1]
+    expected = widget.viewmodel.cocluster(Slot(1, "h", 0), 7)
+    np.testing.assert_array_equal(labels, expected.unit_labels)
+
+    title = widget.view["title"]
+    widget.state = "c"
+    widget.layer = 0
+    assert (
+        widget.view["title"] != title
+        and "layer 0" in widget.view["title"]
+        and "· c ·" in widget.view["title"]
+    )
+    response = decode(widget.view["words"]["response"])
+    ids = demo_analysis.display_words[: widget.n_words]
+    np.testing.assert_allclose(response, demo_analysis.response(0, "c")[ids], rtol=1e-6)
+
+
+def test_clusters_returns_the_current_clustering(demo_analysis: rv.Analysis) -> None:
+    widget = rv.RNNVis(demo_analysis, n_clusters=5)
+    units, words = widget.clusters()
+    co = widget.viewmodel.cocluster(Slot(1, "h", 0), 5)
+    assert list(units.columns) == ["unit", "cluster", "mean_response", "mean_abs_delta"]
+    np.testing.assert_array_equal(units["cluster"], co.unit_labels)
+    assert list(words.columns) == ["word", "cluster", "strength", "count"]
+    assert len(words) == int((co.word_labels >= 0).sum())
+    first = words.iloc[0]
+    word = demo_analysis.vocab.index(first["word"])
+    assert first["cluster"] == co.word_labels[word] and first["count"] == demo_analysis.counts[word]
+    # Sorted by cluster, strongest first inside each.
+    for _, group in words.groupby("cluster"):
+        assert group["strength"].is_monotonic_decreasing
+
+
+def test_show_analyses_and_returns_the_widget(demo_run: DemoRun) -> None:
+    widget = rv.show(
+        demo_run.model, demo_run.held_out[:200], demo_run.vocab.words, n_clusters=3, progress=False
+    )
+    assert isinstance(widget, rv.RNNVis) and widget.n_clusters == 3
+    assert widget.view is not None and widget.view["kind"] == "main"
