@@ -263,3 +263,16 @@ def test_hostile_tokens_show_as_text(
     assert page.locator(".rnnvis img").count() == 0
     assert page.locator(".rnnvis script").count() == 0
     assert dialogs == []
+
+
+def test_view_follows_the_notebook_theme(page: Page, demo_analysis: rv.Analysis, tmp_path: Path) -> None:
+    open_widget(page, rv.RNNVis(demo_analysis, n_clusters=3), tmp_path)
+    # JupyterLab's dark theme sets these variables on the page; the view must follow them.
+    page.add_style_tag(
+        content="body { --jp-ui-font-color1: rgb(240, 240, 240); --jp-layout-color1: rgb(17, 17, 17);"
+        " --jp-layout-color2: rgb(40, 40, 40); }"
+    )
+    assert page.eval_on_selector(".rnnvis", "el => getComputedStyle(el).backgroundColor") == "rgb(17, 17, 17)"
+    assert page.eval_on_selector(".rv-title", "el => getComputedStyle(el).color") == "rgb(240, 240, 240)"
+    assert page.eval_on_selector(".rv-block", "el => getComputedStyle(el).fill") == "rgb(40, 40, 40)"
+    assert page.eval_on_selector(".rv-cloud-word", "el => getComputedStyle(el).fill") == "rgb(240, 240, 240)"
