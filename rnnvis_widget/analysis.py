@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 
 from .batches import Batch, iter_batches
 from .capture import LayerKey, StateRecorder
+from .cocluster import CoClustering
 from .contexts import TopContexts
 from .stats import CorpusStats, StatsConfig, UnitSummary, activation_bounds, top_words
 
@@ -187,6 +188,30 @@ class Analysis:
         ids around the token, -1 padding).
         """
         return self.stats.contexts(self._slot(layer, state, direction), state)
+
+    def cocluster(
+        self,
+        n_clusters: int = 8,
+        layer: int | LayerKey = -1,
+        state: str = "h",
+        direction: int = 0,
+        *,
+        min_count: int = 5,
+        seed: int = 0,
+    ) -> CoClustering:
+        """Co-cluster the words and units of one layer and state (spectral co-clustering of
+        |response|, the sign kept for the edge weights); the same clustering the widget shows.
+
+        Returns a CoClustering with ``unit_labels`` (n_units,), ``word_labels`` (n_words,; -1 for
+        words seen fewer than ``min_count`` times), ``edge_weights`` (k, k) signed mean response
+        of unit cluster i to word cluster j, ``edge_strength`` (k, k), ``cluster_order``,
+        ``unit_order`` and ``word_strength``.
+        """
+        from .cocluster import SpectralEmbedding
+
+        response = self.response(layer, state, direction)
+        embedding = SpectralEmbedding.fit(response, self.counts, min_count=min_count, seed=seed)
+        return embedding.cluster(n_clusters)
 
     def top_contexts(
         self,

@@ -72,3 +72,22 @@ def test_show_analyses_and_returns_the_widget(demo_run: DemoRun) -> None:
     )
     assert isinstance(widget, rv.RNNVis) and widget.n_clusters == 3
     assert widget.view is not None and widget.view["kind"] == "main"
+
+
+def test_analysis_cocluster_is_the_clustering_the_widget_shows(demo_analysis: rv.Analysis) -> None:
+    co = demo_analysis.cocluster(n_clusters=6, layer=-1, state="h")
+    units, _ = rv.RNNVis(demo_analysis, n_clusters=6).clusters()
+    np.testing.assert_array_equal(co.unit_labels, units["cluster"])
+    assert co.edge_weights.shape == (6, 6) and co.word_labels.shape == (len(demo_analysis.vocab),)
+
+
+def test_compare_two_layers_keeps_pins_and_clusters_in_step(demo_analysis: rv.Analysis) -> None:
+    both = rv.compare(demo_analysis, n_clusters=4)
+    assert (both.left.layer, both.right.layer) == (0, 1)
+    both.left.selected_words = ["the"]
+    both.right.n_clusters = 6
+    assert both.right.selected_words == ["the"] and both.left.n_clusters == 6
+    assert list(both.left.clusterings) == ["6"]
+    with pytest.raises(TypeError, match=r"rv\.Analysis"):
+        rv.compare(demo_analysis, "other")  # type: ignore[arg-type]
+    both.close()
