@@ -44,5 +44,6 @@ def build_demo(out: str | Path = "demo.html", progress: bool = True) -> tuple[Pa
     run = load_demo_run()
     analysis = analyze(run.model, run.held_out, run.vocab.words, progress=progress)
     widget = RNNVis(analysis)
-    path = widget.save_html(out, title="rnnvis demo: Shakespeare LSTM")
+    # Both layers, h and c: the demo shows everything the model has, offline.
+    path = widget.save_html(out, title="rnnvis demo: Shakespeare LSTM", slots="all")
     return Path(path), analysis
