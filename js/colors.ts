@@ -16,14 +16,6 @@ export function divergingColor(value: number, clip: number): string {
   return divergingTable[Math.round(((t + 1) / 2) * STEPS)];
 }
 
-/** Same mapping as RGB bytes, for canvas image data. */
-export function divergingRgb(value: number, clip: number): [number, number, number] {
-  const css = divergingColor(value, clip);
-  const match = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(css);
-  if (!match) throw new Error(`unexpected colour ${css}`);
-  return [Number(match[1]), Number(match[2]), Number(match[3])];
-}
-
 /** A clip value that keeps most cells readable: the given quantile of |values|, estimated from
  * an even sample of at most `sample` values (a full sort of 360k values costs a tenth of a second). */
 export function robustClip(values: ArrayLike<number>, quantile = 0.98, sample = 50_000): number {

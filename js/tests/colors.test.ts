@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { divergingRgb, robustClip } from "../colors";
+import { divergingColor, robustClip, sequentialColor } from "../colors";
+
+function divergingRgb(value: number, clip: number): number[] {
+  const match = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(divergingColor(value, clip));
+  if (!match) throw new Error("not an rgb() colour");
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
 
 describe("divergingRgb", () => {
   it("is red for positive, blue for negative and light at zero", () => {
@@ -14,6 +20,16 @@ describe("divergingRgb", () => {
   it("clips beyond the clip value", () => {
     expect(divergingRgb(5, 1)).toEqual(divergingRgb(1, 1));
     expect(divergingRgb(-5, 1)).toEqual(divergingRgb(-1, 1));
+  });
+});
+
+describe("sequentialColor", () => {
+  it("darkens with the value and saturates at the max", () => {
+    const light = sequentialColor(0, 1);
+    const dark = sequentialColor(1, 1);
+    expect(light).not.toEqual(dark);
+    expect(sequentialColor(5, 1)).toEqual(dark);
+    expect(sequentialColor(Number.NaN, 1)).toEqual(light);
   });
 });
 

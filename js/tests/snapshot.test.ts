@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { reviveBuffers, SnapshotModel } from "../snapshot";
+import { reviveBuffers, SnapshotModel, unpackState } from "../snapshot";
 
 describe("reviveBuffers", () => {
   it("turns {$b64} objects into DataViews anywhere in the state", () => {
@@ -31,5 +31,44 @@ describe("SnapshotModel", () => {
     expect(onLayer).toHaveBeenCalledTimes(1);
     expect(model.get("layer")).toBe(2);
     delete (globalThis as any).window;
+  });
+});
+
+describe("unpackState", () => {
+  function container(header: object, buffers: Uint8Array[]): Uint8Array {
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const size = 8 + json.length + buffers.reduce((n, b) => n + b.length, 0);
+    const bytes = new Uint8Array(size);
+    bytes.set(new TextEncoder().encode("RVS1"), 0);
+    new DataView(bytes.buffer).setUint32(4, json.length, true);
+    bytes.set(json, 8);
+    let offset = 8 + json.length;
+    for (const b of buffers) {
+      bytes.set(b, offset);
+      offset += b.length;
+    }
+    return bytes;
+  }
+
+  it("puts each buffer where its $buf marker was, shared ones included", () => {
+    const state = unpackState(
+      container({ state: { a: { $buf: 0 }, b: [{ $buf: 1 }, { $buf: 0 }], t: "</script>" }, sizes: [2, 3] }, [
+        new Uint8Array([7, 8]),
+        new Uint8Array([1, 2, 3]),
+      ]),
+    ) as any;
+    expect(state.t).toBe("</script>");
+    expect([state.a.getUint8(0), state.a.getUint8(1)]).toEqual([7, 8]);
+    expect(state.b[0].byteLength).toBe(3);
+    expect(state.b[0].getUint8(2)).toBe(3);
+    expect(state.b[1]).toBe(state.a);
+  });
+
+  it("rejects foreign and truncated containers", () => {
+    const good = container({ state: {}, sizes: [4] }, [new Uint8Array(4)]);
+    expect(() => unpackState(good.subarray(0, good.length - 1))).toThrow(/truncated/);
+    const foreign = good.slice();
+    foreign[0] = 88;
+    expect(() => unpackState(foreign)).toThrow(/not an rnnvis snapshot/);
   });
 });
