@@ -5,13 +5,12 @@ import type { Selection } from "d3-selection";
 import { divergingColor, sequentialColor } from "../colors";
 import { activeCluster, type AppState } from "../state";
 import { fmt, type ClusterContext } from "./context";
-import type { RowLayout } from "./layout";
+import { maxOf, type RowLayout } from "./layout";
 
 export function renderChips(group: Selection<SVGGElement, unknown, null, undefined>, ctx: ClusterContext): () => void {
   const { data, clustering, layout, intents, tooltip, store } = ctx;
   const units = Array.from({ length: data.nUnits }, (_, u) => u);
-  let restingMax = 0;
-  for (const value of data.resting.data) restingMax = Math.max(restingMax, value);
+  const restingMax = maxOf(data.resting.data);
 
   const blocks = group
     .selectAll<SVGRectElement, RowLayout>("rect.rv-block")

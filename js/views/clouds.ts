@@ -4,7 +4,7 @@ import cloud from "d3-cloud";
 import { select, type Selection } from "d3-selection";
 import { activeCluster, PIN_COLORS, type AppState } from "../state";
 import { fmt, type ClusterContext } from "./context";
-import { cloudWords, fontSize, type RowLayout } from "./layout";
+import { cloudWords, fontSize, maxOf, type RowLayout } from "./layout";
 
 const WORDS_PER_CLOUD = 40;
 const FONT = "sans-serif";
@@ -77,8 +77,7 @@ export function renderClouds(
 ): () => void {
   const { data, clustering, layout, store, intents, tooltip } = ctx;
   const x0 = layout.chipsWidth + layout.linksWidth;
-  let strongest = 0;
-  for (const s of clustering.wordStrength.data) strongest = Math.max(strongest, s);
+  const strongest = maxOf(clustering.wordStrength.data);
   const layouts: ReturnType<typeof cloud<Placed>>[] = [];
 
   const rows = group

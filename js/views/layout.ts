@@ -24,6 +24,13 @@ export interface Layout {
   chipY: Float32Array; // per unit, top edge
 }
 
+/** Largest value, at least 0 (resting values, strengths and weights are magnitudes). */
+export function maxOf(values: ArrayLike<number>): number {
+  let most = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] > most) most = values[i];
+  return most;
+}
+
 export const ROW_GAP = 8;
 export const BLOCK_PADDING = 6;
 export const MIN_ROW_HEIGHT = 96;
@@ -96,8 +103,7 @@ export function visibleLinks(layout: Layout, clustering: Clustering, filter: num
   const k = clustering.k;
   const weights = clustering.edges.data;
   const strengths = clustering.edgeStrength.data;
-  let strongest = 0;
-  for (const w of strengths) strongest = Math.max(strongest, w);
+  const strongest = maxOf(strengths);
   if (strongest === 0) return [];
   const x0 = layout.chipsWidth;
   const x1 = layout.chipsWidth + layout.linksWidth;

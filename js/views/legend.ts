@@ -5,6 +5,7 @@ import type { MainData } from "../main_data";
 import type { AppState } from "../state";
 import type { Store } from "../store";
 import { fmt } from "./context";
+import { maxOf } from "./layout";
 
 function gradient(colour: (t: number) => string): string {
   return `linear-gradient(to right, ${Array.from({ length: 11 }, (_, i) => colour(i / 10)).join(", ")})`;
@@ -12,8 +13,7 @@ function gradient(colour: (t: number) => string): string {
 
 export function renderLegend(root: HTMLElement, data: MainData, store: Store<AppState>): () => void {
   const legend = select(root).append("div").attr("class", "rv-legend");
-  let restingMax = 0;
-  for (const v of data.resting.data) restingMax = Math.max(restingMax, v);
+  const restingMax = maxOf(data.resting.data);
 
   const response = legend.append("span").attr("class", "rv-legend-item");
   response.append("span").text("response to the hovered word ");

@@ -3,12 +3,11 @@ import type { Selection } from "d3-selection";
 import { divergingColor } from "../colors";
 import { activeCluster, type AppState } from "../state";
 import { fmt, type ClusterContext } from "./context";
-import { visibleLinks, type Link } from "./layout";
+import { maxOf, visibleLinks, type Link } from "./layout";
 
 export function renderLinks(group: Selection<SVGGElement, unknown, null, undefined>, ctx: ClusterContext): () => void {
   const { clustering, layout, store, tooltip, intents } = ctx;
-  let strongest = 0;
-  for (const w of clustering.edgeStrength.data) strongest = Math.max(strongest, w);
+  const strongest = maxOf(clustering.edgeStrength.data);
 
   const draw = (state: AppState, previous?: AppState): void => {
     if (!previous || previous.linkFilter !== state.linkFilter) {
