@@ -19,9 +19,9 @@ from .analysis import Analysis
 from .capture import LayerKey
 from .cocluster import DEFAULT_MAX_CLUSTERS, CoClustering, SpectralEmbedding
 from .codecs import encode
+from .stats import MEMORY_KINDS
 
 MIN_CLUSTERS = 2
-MEMORY_KINDS = ("h", "c")
 
 
 def error_view(message: str) -> dict[str, Any]:
