@@ -5,11 +5,11 @@ tokens read before it, in corpus order) and a window of token ids ``[2w + 1]`` c
 token, padded with -1 where the window leaves the token's own sequence (windows never cross
 sequence boundaries). Order is by value (strongest first), ties by earlier position; two shards
 merge exactly into what one pass gives, since the top K of a union is the top K of the per-part
-top Ks. (One caveat on exact float ties: when more than K responses of one batch tie for the K-th
-place, ``torch.topk`` picks which enter; that is deterministic for the same batch, so shards
-split at batch boundaries still merge exactly.) Only strictly positive (negative) responses
-count as positive (negative) contexts. Memory: ``2 × K × n_units × (2w + 3)`` numbers,
-independent of corpus length.
+top Ks. (One caveat on exact float ties: while a unit's list is still filling, a batch's
+candidates come from ``torch.topk``, which picks among more than K responses tied for the K-th
+place in its own way; a split run may then keep a different one of the tied tokens.) Only
+strictly positive (negative) responses count as positive (negative) contexts. Memory:
+``2 × K × n_units × (2w + 3)`` numbers, independent of corpus length.
 """
 
 from __future__ import annotations
@@ -95,13 +95,62 @@ class TopContexts:
             raise ValueError(
                 f"context windows have {windows.shape[1]} columns, expected {2 * self.width + 1}"
             )
+        for sign_index in range(2):
+            beats = self._beats_kth(sign_index, response)
+            if np.count_nonzero(beats) > self.k * self.n_units:
+                self._fold_topk(sign_index, response, positions, windows)
+            else:
+                rows, units = np.nonzero(beats)
+                self._fold_candidates(sign_index, response, rows, units, positions, windows)
+
+    def _beats_kth(self, sign_index: int, response: np.ndarray) -> np.ndarray:
+        """Mask of the responses that beat their unit's current k-th entry.
+
+        Only these can enter the top k. Once the lists fill, the k-th entries rise quickly and a
+        batch holds few such responses, so the common case never sorts the whole batch. A tie
+        with the k-th entry loses: the kept entry came earlier in the corpus.
+        """
+        kth = self.values[sign_index, -1]  # NaN where fewer than k entries are kept
+        bar = np.where(np.isnan(kth), 0.0, np.abs(kth)).astype(response.dtype)
+        return response > bar if sign_index == 0 else response < -bar
+
+    def _fold_topk(
+        self, sign_index: int, response: np.ndarray, positions: np.ndarray, windows: np.ndarray
+    ) -> None:
+        """Fold in each unit's k strongest responses of the batch (while the lists fill)."""
         k = min(self.k, int(response.shape[0]))
-        values = torch.from_numpy(response)
-        for sign_index, largest in enumerate((True, False)):
-            # Only k candidates per unit can reach the top k, whatever came before.
-            top, index = torch.topk(values, k, dim=0, largest=largest)  # (k, H)
-            rows = index.numpy()
-            self._fold(sign_index, top.numpy(), positions[rows], windows[rows])
+        top, index = torch.topk(torch.from_numpy(response), k, dim=0, largest=sign_index == 0)  # (k, H)
+        rows = index.numpy()
+        self._fold(sign_index, top.numpy(), positions[rows], windows[rows])
+
+    def _fold_candidates(
+        self,
+        sign_index: int,
+        response: np.ndarray,
+        rows: np.ndarray,
+        units: np.ndarray,
+        positions: np.ndarray,
+        windows: np.ndarray,
+    ) -> None:
+        """Fold in sparse candidates: per unit the k strongest, by strength then position."""
+        if len(rows) == 0:
+            return
+        values = response[rows, units]
+        strength = np.abs(values)
+        order = np.lexsort((positions[rows], -strength, units))
+        rows, units, values = rows[order], units[order], values[order]
+        # Rank of each candidate within its unit; ranks >= k cannot be kept.
+        unit_start = np.searchsorted(units, units, side="left")
+        rank = np.arange(len(units)) - unit_start
+        keep = rank < self.k
+        rows, units, values, rank = rows[keep], units[keep], values[keep], rank[keep]
+        dense_values = np.full((self.k, self.n_units), np.nan, dtype=np.float32)
+        dense_positions = np.full((self.k, self.n_units), -1, dtype=np.int64)
+        dense_windows = np.full((self.k, self.n_units, 2 * self.width + 1), -1, dtype=np.int32)
+        dense_values[rank, units] = values
+        dense_positions[rank, units] = positions[rows]
+        dense_windows[rank, units] = windows[rows]
+        self._fold(sign_index, dense_values, dense_positions, dense_windows)
 
     def merge(self, other: TopContexts, offset: int) -> None:
         """Fold in another shard whose tokens follow this one's; ``offset`` is the number of

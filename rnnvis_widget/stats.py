@@ -204,13 +204,13 @@ class SlotStats:
 @dataclass
 class _BatchIndex:
     """What every slot of one batch shares. Slots work on the batch's real tokens *grouped by
-    word* (stable, so corpus order within a word): per-word sums become contiguous reductions."""
+    word* (stable, so corpus order within a word): each word's rows are adjacent when summed."""
 
     n_steps: int  # T of the padded batch
     lengths: np.ndarray  # (B,)
     flat: np.ndarray  # (N,) b·T + t of each grouped token
     words: np.ndarray  # (U,) distinct words, ascending
-    starts: np.ndarray  # (U,) first grouped row of each word
+    word_of_row: np.ndarray  # (N,) index into words of each grouped token
     n_word: np.ndarray  # (U,) tokens per word in this batch
     positions: np.ndarray  # (N,) corpus position of each grouped token, from 0 in this batch
     display_sel: np.ndarray  # (n_sel,) grouped rows whose word is a display word
@@ -324,7 +324,7 @@ class CorpusStats:
         corpus_flat = np.flatnonzero(np.arange(ids.shape[1])[None, :] < lengths[:, None])
         corpus_ids = ids.reshape(-1)[corpus_flat]
         order = np.argsort(corpus_ids, kind="stable")
-        words, starts, n_word = np.unique(corpus_ids[order], return_index=True, return_counts=True)
+        words, n_word = np.unique(corpus_ids[order], return_counts=True)
         display_row = self._display_row[corpus_ids[order]]
         display_sel = np.flatnonzero(display_row >= 0)
         windows = None
@@ -335,7 +335,7 @@ class CorpusStats:
             lengths=lengths,
             flat=corpus_flat[order],
             words=words,
-            starts=starts,
+            word_of_row=np.repeat(np.arange(len(words)), n_word),
             n_word=n_word,
             positions=order.astype(np.int64),
             display_sel=display_sel,
@@ -362,14 +362,13 @@ class CorpusStats:
             np.subtract(values, response, out=response)
 
         # Per-word mean and M2 of this batch, then Chan's parallel update into the running ones.
-        # Tokens are grouped by word, so reduceat sums each word's rows in one contiguous pass.
         # Within a batch M2 = Σx² − n·mean², all in float64: a word's rows in one batch are few
-        # and bounded, so the cancellation costs nothing measurable, and it reads the rows twice
-        # instead of centring a float64 copy of them.
+        # and bounded, so the cancellation costs nothing measurable. torch's index_add_ sums
+        # the rows of each word in row order, like a plain loop, several times faster than
+        # numpy's reduceat with a float64 accumulator.
         n_b = index.n_word.astype(np.float64)[:, None]
-        sums = np.add.reduceat(response, index.starts, axis=0, dtype=np.float64)
+        sums, squares = _sums_by_word(response, index.word_of_row, len(index.words))
         mean_b = sums / n_b
-        squares = np.add.reduceat(np.square(response, dtype=np.float64), index.starts, axis=0)
         m2_b = np.maximum(squares - sums * mean_b, 0.0)
         n_a = self.counts[index.words].astype(np.float64)[:, None]
         total = n_a + n_b
@@ -623,6 +622,17 @@ class CorpusStats:
     def __repr__(self) -> str:
         slots = json.dumps([f"{k} {s}" for k, s in self.slots])
         return f"CorpusStats(vocab_size={self.vocab_size}, n_tokens={self.n_tokens}, slots={slots})"
+
+
+def _sums_by_word(
+    response: np.ndarray, word_of_row: np.ndarray, n_words: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-word Σx and Σx² of the rows of ``response`` (N, H), in float64, shape (n_words, H)."""
+    rows = torch.from_numpy(response.astype(np.float64))
+    word = torch.from_numpy(word_of_row)
+    sums = rows.new_zeros(n_words, rows.shape[1]).index_add_(0, word, rows)
+    squares = rows.new_zeros(n_words, rows.shape[1]).index_add_(0, word, rows.square_())
+    return sums.numpy(), squares.numpy()
 
 
 def _checked(array: np.ndarray, shape: tuple[int, ...], dtype: type) -> np.ndarray:

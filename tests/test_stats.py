@@ -255,6 +255,50 @@ def test_contexts_on_hand_made_batch() -> None:
     assert np.isnan(single.values[1, 1:, 0]).all()
 
 
+def test_contexts_over_a_long_stream_match_a_full_sort(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Early batches go through torch.topk, later ones only through the few responses that beat
+    # the current k-th entries. Both paths must give the exact top k of everything seen.
+    used = {"topk": 0, "candidates": 0}
+    for name, method in [("topk", TopContexts._fold_topk), ("candidates", TopContexts._fold_candidates)]:
+
+        def counted(*args: object, _name: str = name, _method: object = method) -> None:
+            used[_name] += 1
+            _method(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(TopContexts, f"_fold_{name}", counted)
+    rng = np.random.default_rng(7)
+    n_units, k = 30, 5
+    top = TopContexts(n_units=n_units, k=k, width=0)
+    seen: list[np.ndarray] = []
+    for batch in range(40):
+        n = int(rng.integers(1, 60))
+        # Heavy tails, units that never go negative, and, once the lists are full, quantised
+        # values: ties with kept entries, which the earlier entry wins. (While lists fill,
+        # torch.topk would pick among in-batch ties its own way; see the module docstring.)
+        response = rng.standard_t(2, size=(n, n_units)) * 4
+        if batch >= 10:
+            response = np.round(response) / 4
+        if batch == 20:  # (n = 45 here)
+            # One unit bursts: more than k new entries in one batch, some tied with each other.
+            response[: 2 * k, 5] = 1000.0 + np.arange(2 * k) // 3
+        response[:, :3] = np.abs(response[:, :3])
+        response = response.astype(np.float32)
+        start = sum(map(len, seen))
+        positions = np.arange(start, start + n)
+        top.update(response, positions, positions[:, None].astype(np.int32))
+        seen.append(response)
+    everything = np.concatenate(seen)
+    assert used["topk"] > 0 and used["candidates"] > 0
+    for unit in range(n_units):
+        for side, sign in enumerate((1, -1)):
+            strength = sign * everything[:, unit]
+            expected = sorted(np.flatnonzero(strength > 0), key=lambda n: (-strength[n], n))[:k]
+            kept = top.positions[side, : len(expected), unit]
+            np.testing.assert_array_equal(kept, expected, err_msg=f"unit {unit} side {side}")
+            assert (top.positions[side, len(expected) :, unit] == -1).all()
+            np.testing.assert_array_equal(top.windows[side, : len(expected), unit, 0], expected)
+
+
 @pytest.mark.parametrize(
     "scale, x_max",
     [(0.3, 2.0), (0.01, 2.0), (3.0, 16.0), (30.0, 16.0)],
