@@ -35,6 +35,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
 __all__ = ["QUANTILE_PERCENTS", "BinLayout", "QuantileSketch"]
 
@@ -108,8 +109,13 @@ class BinLayout:
         rep[self.bins_per_sign] = 0.0
         return rep
 
-    def index(self, values: np.ndarray) -> np.ndarray:
-        """Bin of every value, int64, same shape as ``values``."""
+    def index(self, values: np.ndarray, column_offsets: np.ndarray | None = None) -> np.ndarray:
+        """Bin of every value, int64, same shape as ``values``.
+
+        ``column_offsets`` (whole numbers, one per column of a 2-D ``values``) are added to the
+        bins of their column before the conversion to integers, which saves a pass over the
+        result; the caller keeps them small enough to stay exact in the values' precision.
+        """
         k = self.bins_per_sign
         scale = 1.0 / math.log(self.gamma)
         bins = np.abs(values)
@@ -122,7 +128,7 @@ class BinLayout:
         np.ceil(bins, out=bins)
         np.clip(bins, 0, k, out=bins)
         np.copysign(bins, values, out=bins)
-        bins += k
+        bins += k if column_offsets is None else k + column_offsets
         return bins.astype(np.int64)
 
 
@@ -161,12 +167,21 @@ class QuantileSketch:
         """
         if len(rows) == 0:
             return
-        n_bins = self.layout.n_bins
-        flat = self.layout.index(values)
         # Flat counter index (row · H + unit) · n_bins + bin, in int64: D·H·n_bins may pass 2^31.
-        flat += rows.astype(np.int64)[:, None] * (self.n_units * n_bins) + np.arange(self.n_units) * n_bins
-        # add.at counts repeated indices; an int32 increment keeps numpy on its fast path.
-        np.add.at(self.counts.reshape(-1), flat.reshape(-1), np.int32(1))
+        # unit · n_bins is added while the bins are still floats, where whole numbers are exact
+        # up to 2^(mantissa bits + 1): 2^24 for float32.
+        n_bins = self.layout.n_bins
+        unit_offsets = np.arange(self.n_units) * n_bins
+        if self.n_units * n_bins < 2 ** (np.finfo(values.dtype).nmant + 1):
+            flat = self.layout.index(values, unit_offsets.astype(values.dtype))
+        else:
+            flat = self.layout.index(values) + unit_offsets
+        flat += rows.astype(np.int64)[:, None] * (self.n_units * n_bins)
+        # scatter_add_ counts repeated indices like numpy's add.at, but releases the GIL, so the
+        # slots of a batch count on all cores at once.
+        flat_index = torch.from_numpy(flat.reshape(-1))
+        ones = torch.ones(1, dtype=torch.int32).expand(len(flat_index))
+        torch.from_numpy(self.counts.reshape(-1)).scatter_add_(0, flat_index, ones)
 
     def merge(self, other: QuantileSketch) -> None:
         """Add another shard's counts (exact)."""

@@ -299,6 +299,23 @@ def test_contexts_over_a_long_stream_match_a_full_sort(monkeypatch: pytest.Monke
             np.testing.assert_array_equal(top.windows[side, : len(expected), unit, 0], expected)
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_sketch_counts_every_sample_in_its_own_counter(dtype: type) -> None:
+    # 30 units x 97 bins passes float16's exact whole numbers (2048): that case adds the unit
+    # offsets as integers, the others while the bins are floats.
+    rng = np.random.default_rng(11)
+    layout = BinLayout(2.0)
+    sketch = QuantileSketch(n_display=4, n_units=30, layout=layout)
+    rows = rng.integers(0, 4, size=200)
+    values = (rng.standard_t(3, size=(200, 30)) * 0.3).astype(dtype)
+    sketch.update(rows, values)
+    expected = np.zeros_like(sketch.counts)
+    for row, sample in zip(rows, values, strict=True):
+        bins = layout.index(sample[None, :])[0]
+        expected[row, np.arange(30), bins] += 1
+    np.testing.assert_array_equal(sketch.counts, expected)
+
+
 @pytest.mark.parametrize(
     "scale, x_max",
     [(0.3, 2.0), (0.01, 2.0), (3.0, 16.0), (30.0, 16.0)],
