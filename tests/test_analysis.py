@@ -68,6 +68,18 @@ def test_response_matches_brute_force(tiny: tuple[TinyLM, list[list[int]], list[
     assert analysis.states(-1) == ["h", "c"]
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_analyze_on_cuda_matches_cpu(tiny: tuple[TinyLM, list[list[int]], list[str]]) -> None:
+    model, corpus, vocab = tiny
+    on_cpu = rv.analyze(model, corpus, vocab, progress=False)
+    on_gpu = rv.analyze(model.cuda(), corpus, vocab, progress=False)
+    assert next(model.parameters()).is_cuda  # the user's model stays where they put it
+    np.testing.assert_array_equal(on_gpu.counts, on_cpu.counts)
+    for kind in ("h", "c"):
+        np.testing.assert_allclose(on_gpu.response(-1, kind), on_cpu.response(-1, kind), atol=1e-5)
+        np.testing.assert_allclose(on_gpu.variance(-1, kind), on_cpu.variance(-1, kind), atol=1e-5)
+
+
 def test_save_load_round_trip(tiny: tuple[TinyLM, list[list[int]], list[str]], tmp_path: Path) -> None:
     model, corpus, vocab = tiny
     analysis = rv.analyze(model, corpus, vocab, progress=False)
