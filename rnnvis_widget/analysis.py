@@ -21,6 +21,7 @@ from .capture import LayerKey, StateRecorder
 from .cocluster import CoClustering
 from .contexts import TopContexts
 from .stats import CorpusStats, StatsConfig, UnitSummary, activation_bounds, top_words
+from .stats_arrays import stats_from_arrays, stats_to_arrays
 
 FILE_FORMAT = "rnnvis-analysis"
 # 2: Welford mean/M2 instead of sums, quantile histograms, unit summaries, top contexts.
@@ -261,7 +262,7 @@ class Analysis:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the analysis to one compressed `.npz` file (versioned; `Analysis.load` reads it)."""
-        stats_header, arrays = self.stats.to_arrays()
+        stats_header, arrays = stats_to_arrays(self.stats)
         header = {
             "format": FILE_FORMAT,
             "version": FILE_VERSION,
@@ -295,7 +296,7 @@ class Analysis:
             )
         try:
             vocab = [str(word) for word in header["vocab"]]
-            stats = CorpusStats.from_arrays(header["stats"], arrays)
+            stats = stats_from_arrays(header["stats"], arrays)
             kinds = {
                 LayerKey(str(m), int(layer), int(d)): [str(k) for k in v]
                 for m, layer, d, v in header["kinds"]

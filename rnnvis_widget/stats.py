@@ -29,8 +29,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -43,7 +42,9 @@ from .sketch import QUANTILE_PERCENTS, BinLayout, QuantileSketch
 __all__ = [
     "GATE_BOUNDS",
     "MEMORY_KINDS",
+    "Bound",
     "CorpusStats",
+    "Slot",
     "SlotStats",
     "StatsConfig",
     "UnitSummary",
@@ -395,7 +396,7 @@ class CorpusStats:
     def _slot(self, key: LayerKey, kind: str, n_units: int) -> SlotStats:
         slot = self.slots.get((key, kind))
         if slot is None:
-            slot = self._new_slot(key, kind, n_units)
+            slot = self.empty_slot(key, kind, n_units)
             self.slots[(key, kind)] = slot
         elif slot.n_units != n_units:
             raise ValueError(f"{key} {kind!r} had {slot.n_units} units, this batch has {n_units}")
@@ -418,7 +419,8 @@ class CorpusStats:
             x_max = max(abs(bound[0]), abs(bound[1]))
         return BinLayout(x_max, self.config.bins_per_sign, self.config.dynamic_range)
 
-    def _new_slot(self, key: LayerKey, kind: str, n_units: int) -> SlotStats:
+    def empty_slot(self, key: LayerKey, kind: str, n_units: int) -> SlotStats:
+        """Fresh accumulators for one slot (not registered in :attr:`slots`)."""
         n_display = len(np.asarray(self.display_words))
         sketch = None
         if n_display:
@@ -542,83 +544,6 @@ class CorpusStats:
             raise ValueError("no contexts were kept: pass top_contexts > 0")
         return slot.contexts
 
-    # Persistence -----------------------------------------------------------------------------
-
-    def to_arrays(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """JSON-able header and named arrays holding every accumulator (see :meth:`from_arrays`)."""
-        arrays: dict[str, np.ndarray] = {
-            "counts": self.counts,
-            "display_words": np.asarray(self.display_words),
-        }
-        slots = []
-        for index, ((key, kind), slot) in enumerate(sorted(self.slots.items())):
-            prefix = f"slot{index}_"
-            arrays[prefix + "mean"] = slot.mean
-            arrays[prefix + "m2"] = slot.m2
-            arrays[prefix + "sum_abs"] = slot.sum_abs
-            arrays[prefix + "n_near_zero"] = slot.n_near_zero
-            arrays[prefix + "n_saturated"] = slot.n_saturated
-            if slot.sketch is not None:
-                arrays[prefix + "histogram"] = slot.sketch.counts
-            if slot.contexts is not None:
-                arrays[prefix + "context_values"] = slot.contexts.values
-                arrays[prefix + "context_positions"] = slot.contexts.positions
-                arrays[prefix + "context_windows"] = slot.contexts.windows
-            slots.append(
-                {
-                    "module": key.module,
-                    "layer": key.layer,
-                    "direction": key.direction,
-                    "kind": kind,
-                    "bound": None if slot.bound is None else list(slot.bound),
-                }
-            )
-        header = {
-            "vocab_size": self.vocab_size,
-            "n_tokens": self.n_tokens,
-            "config": asdict(self.config),
-            "slots": slots,
-        }
-        return header, arrays
-
-    @classmethod
-    def from_arrays(cls, header: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> CorpusStats:
-        """Rebuild from :meth:`to_arrays`; raises KeyError/ValueError/TypeError if inconsistent."""
-        slot_specs = header["slots"]
-        bounds: dict[Slot, Bound] = {}
-        for spec in slot_specs:
-            key = LayerKey(str(spec["module"]), int(spec["layer"]), int(spec["direction"]))
-            bound = spec["bound"]
-            bounds[(key, str(spec["kind"]))] = None if bound is None else (float(bound[0]), float(bound[1]))
-        stats = cls(
-            int(header["vocab_size"]),
-            display_words=arrays["display_words"],
-            bounds=bounds,
-            config=StatsConfig(**header["config"]),
-        )
-        stats.counts = _checked(arrays["counts"], (stats.vocab_size,), np.int64)
-        stats.n_tokens = int(header["n_tokens"])
-        for index, spec in enumerate(slot_specs):
-            key = LayerKey(str(spec["module"]), int(spec["layer"]), int(spec["direction"]))
-            prefix = f"slot{index}_"
-            n_units = int(arrays[prefix + "mean"].shape[-1])
-            slot = stats._new_slot(key, str(spec["kind"]), n_units)
-            slot.mean = _checked(arrays[prefix + "mean"], slot.mean.shape, np.float64)
-            slot.m2 = _checked(arrays[prefix + "m2"], slot.m2.shape, np.float64)
-            slot.sum_abs = _checked(arrays[prefix + "sum_abs"], (n_units,), np.float64)
-            slot.n_near_zero = _checked(arrays[prefix + "n_near_zero"], (n_units,), np.int64)
-            slot.n_saturated = _checked(arrays[prefix + "n_saturated"], (n_units,), np.int64)
-            if slot.sketch is not None:
-                shape = slot.sketch.counts.shape
-                slot.sketch.counts = _checked(arrays[prefix + "histogram"], shape, np.int32)
-            if slot.contexts is not None:
-                ctx = slot.contexts
-                ctx.values = _checked(arrays[prefix + "context_values"], ctx.values.shape, np.float32)
-                ctx.positions = _checked(arrays[prefix + "context_positions"], ctx.positions.shape, np.int64)
-                ctx.windows = _checked(arrays[prefix + "context_windows"], ctx.windows.shape, np.int32)
-            stats.slots[(key, str(spec["kind"]))] = slot
-        return stats
-
     def __repr__(self) -> str:
         slots = json.dumps([f"{k} {s}" for k, s in self.slots])
         return f"CorpusStats(vocab_size={self.vocab_size}, n_tokens={self.n_tokens}, slots={slots})"
@@ -633,13 +558,6 @@ def _sums_by_word(
     sums = rows.new_zeros(n_words, rows.shape[1]).index_add_(0, word, rows)
     squares = rows.new_zeros(n_words, rows.shape[1]).index_add_(0, word, rows.square_())
     return sums.numpy(), squares.numpy()
-
-
-def _checked(array: np.ndarray, shape: tuple[int, ...], dtype: type) -> np.ndarray:
-    """A writable copy of a loaded array, after checking its shape and dtype."""
-    if tuple(array.shape) != tuple(shape) or array.dtype != np.dtype(dtype):
-        raise ValueError(f"array of shape {array.shape} and dtype {array.dtype}, expected {shape} {dtype}")
-    return np.array(array)
 
 
 def _copy_slot(slot: SlotStats) -> SlotStats:

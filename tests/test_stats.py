@@ -21,6 +21,7 @@ from rnnvis_widget.stats import (
     activation_bounds,
     top_words,
 )
+from rnnvis_widget.stats_arrays import stats_to_arrays
 
 VOCAB = 12
 FWD = LayerKey("rnn", 0, 0)
@@ -215,7 +216,7 @@ def test_merge_into_empty_and_mismatches() -> None:
 
 def test_memory_does_not_grow_with_corpus() -> None:
     def nbytes(stats: CorpusStats) -> int:
-        _, arrays = stats.to_arrays()
+        _, arrays = stats_to_arrays(stats)
         return sum(a.nbytes for a in arrays.values())
 
     display = np.arange(6)
