@@ -310,9 +310,10 @@ class CorpusStats:
                 initial = step.initial[key][kind].numpy() if kind in MEMORY_KINDS else None
                 slot = self._slot(key, kind, int(states.shape[-1]))
                 work.append((slot, index, flat_states, initial, key.direction))
-        # Slots share nothing they write, and numpy releases the GIL on large arrays, so the
-        # layers and state kinds of a batch are folded in on all cores at once. Each slot's
-        # result is the same whatever the order, so this stays deterministic.
+        # Slots share nothing they write, and numpy (on large arrays) and torch release the GIL,
+        # so the layers and state kinds of a batch are folded in on all cores at once. Every
+        # heavy step avoids numpy calls that hold the GIL (ufunc.at, 2-D nonzero). Each slot's
+        # result is the same whatever the order and thread count, so this stays deterministic.
         pending = [_pool().submit(self._update_slot, *args) for args in work]
         for future in pending:
             future.result()
