@@ -311,9 +311,9 @@ class CorpusStats:
                 slot = self._slot(key, kind, int(states.shape[-1]))
                 work.append((slot, index, flat_states, initial, key.direction))
         # Slots share nothing they write, and numpy (on large arrays) and torch release the GIL,
-        # so the layers and state kinds of a batch are folded in on all cores at once. Every
-        # heavy step avoids numpy calls that hold the GIL (ufunc.at, 2-D nonzero). Each slot's
-        # result is the same whatever the order and thread count, so this stays deterministic.
+        # so the layers and state kinds of a batch are folded in on all cores at once (the
+        # histograms count with torch, since numpy's add.at holds the GIL). Each slot's result
+        # is the same whatever the order and thread count, so this stays deterministic.
         pending = [_pool().submit(self._update_slot, *args) for args in work]
         for future in pending:
             future.result()
