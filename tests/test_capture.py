@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from unittest import mock
+
 import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +20,7 @@ from rnnvis_widget.capture import (
     LayerKey,
     StateRecorder,
     find_recurrent_modules,
+    fused,
 )
 
 VOCAB = 11
@@ -100,13 +105,23 @@ def compare(net: Net, batch: Batch, step, hx=None, gates: bool = True,
             assert bool((t[~mask] == 0).all())
 
 
+@contextlib.contextmanager
+def inner_layers_by(route: str) -> Iterator[None]:
+    """Recompute inner layers with a step loop (the CPU's way) or with the module's own kernel
+    one layer at a time (the GPU's way), whatever the device the test runs on."""
+    devices = frozenset({"cpu", "cuda"}) if route == "kernel" else frozenset()
+    with mock.patch.object(fused, "KERNEL_PER_LAYER_DEVICES", devices):
+        yield
+
+
 @pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN_TANH", "RNN_RELU"])
 @pytest.mark.parametrize("bidir", [False, True])
-def test_fused_matches_reference_two_layers(kind: str, bidir: bool) -> None:
+@pytest.mark.parametrize("route", ["loop", "kernel"])
+def test_fused_matches_reference_two_layers(kind: str, bidir: bool, route: str) -> None:
     torch.manual_seed(1)
     net = Net(kind, hidden=6, layers=2, bidir=bidir)
     batch = make_batch([5, 3, 1, 5])
-    with StateRecorder(net, gates=True) as rec:
+    with inner_layers_by(route), StateRecorder(net, gates=True) as rec:
         step = rec.record(batch)
         assert rec.layers == [LayerKey("rnn", lay, d) for lay in range(2)
                               for d in range(2 if bidir else 1)]
@@ -127,9 +142,10 @@ def test_fused_matches_reference_two_layers(kind: str, bidir: bool) -> None:
     with_hx=st.booleans(),
     gates=st.booleans(),
     seed=st.integers(0, 2**16),
+    route=st.sampled_from(["loop", "kernel"]),
 )
 def test_fused_property(kind, layers, bidir, batch_first, bias, packed, proj, hidden, lengths,
-                        with_hx, gates, seed) -> None:
+                        with_hx, gates, seed, route) -> None:
     torch.manual_seed(seed)
     proj = proj if kind == "LSTM" else 0
     net = Net(kind, hidden=hidden, layers=layers, bidir=bidir, batch_first=batch_first,
@@ -140,7 +156,7 @@ def test_fused_property(kind, layers, bidir, batch_first, bias, packed, proj, hi
     if with_hx:
         h0 = torch.randn(n, len(lengths), proj or hidden)
         hx = (h0, torch.randn(n, len(lengths), hidden)) if kind == "LSTM" else h0
-    with StateRecorder(net, gates=gates) as rec:
+    with inner_layers_by(route), StateRecorder(net, gates=gates) as rec:
         step = rec.record(batch, lambda m, b: m(b.ids, b.lengths, hx))
         for key in rec.layers:
             assert sorted(step.states[key]) == sorted(rec.kinds(key))
