@@ -80,97 +80,78 @@ class TopContexts:
     def n_units(self) -> int:
         return int(self.values.shape[2])
 
-    def update(
-        self,
-        response: np.ndarray,
-        positions: np.ndarray,
-        windows: np.ndarray,
-        units: slice = slice(None),
-    ) -> None:
+    def update(self, response: np.ndarray, positions: np.ndarray, windows: np.ndarray) -> None:
         """Add a batch; rows may come in any order.
 
         Parameters
         ----------
-        response : ndarray of shape (n_tokens, n_block), float32, C-contiguous
-            Responses of the units ``units`` (all units by default).
+        response : ndarray of shape (n_tokens, n_units), float32, C-contiguous
         positions : ndarray of shape (n_tokens,), int64
             Corpus position of each row's token.
         windows : ndarray of shape (n_tokens, 2 * width + 1), int32
             Context window of each row's token (see :func:`context_windows`).
-        units : slice
-            The block of units ``response`` covers. Disjoint blocks may be updated from
-            different threads at once.
         """
         if windows.shape[1] != 2 * self.width + 1:
             raise ValueError(
                 f"context windows have {windows.shape[1]} columns, expected {2 * self.width + 1}"
             )
-        width = int(response.shape[1])
         for sign_index in range(2):
-            beats = self._beats_kth(sign_index, response, units)
-            if np.count_nonzero(beats) > self.k * width:
-                self._fold_topk(sign_index, response, positions, windows, units)
+            beats = self._beats_kth(sign_index, response)
+            if np.count_nonzero(beats) > self.k * self.n_units:
+                self._fold_topk(sign_index, response, positions, windows)
             else:
                 # flatnonzero is ten times faster than a 2-D nonzero on a mostly-False mask.
-                rows, columns = np.divmod(np.flatnonzero(beats), width)
-                self._fold_candidates(sign_index, response, rows, columns, positions, windows, units)
+                rows, units = np.divmod(np.flatnonzero(beats), self.n_units)
+                self._fold_candidates(sign_index, response, rows, units, positions, windows)
 
-    def _beats_kth(self, sign_index: int, response: np.ndarray, units: slice) -> np.ndarray:
+    def _beats_kth(self, sign_index: int, response: np.ndarray) -> np.ndarray:
         """Mask of the responses that beat their unit's current k-th entry.
 
         Only these can enter the top k. Once the lists fill, the k-th entries rise quickly and a
         batch holds few such responses, so the common case never sorts the whole batch. A tie
         with the k-th entry loses: the kept entry came earlier in the corpus.
         """
-        kth = self.values[sign_index, -1, units]  # NaN where fewer than k entries are kept
+        kth = self.values[sign_index, -1]  # NaN where fewer than k entries are kept
         bar = np.where(np.isnan(kth), 0.0, np.abs(kth)).astype(response.dtype)
         return response > bar if sign_index == 0 else response < -bar
 
     def _fold_topk(
-        self,
-        sign_index: int,
-        response: np.ndarray,
-        positions: np.ndarray,
-        windows: np.ndarray,
-        units: slice,
+        self, sign_index: int, response: np.ndarray, positions: np.ndarray, windows: np.ndarray
     ) -> None:
         """Fold in each unit's k strongest responses of the batch (while the lists fill)."""
         k = min(self.k, int(response.shape[0]))
         top, index = torch.topk(torch.from_numpy(response), k, dim=0, largest=sign_index == 0)  # (k, H)
         rows = index.numpy()
-        self._fold(sign_index, top.numpy(), positions[rows], windows[rows], units)
+        self._fold(sign_index, top.numpy(), positions[rows], windows[rows])
 
     def _fold_candidates(
         self,
         sign_index: int,
         response: np.ndarray,
         rows: np.ndarray,
-        columns: np.ndarray,
+        units: np.ndarray,
         positions: np.ndarray,
         windows: np.ndarray,
-        units: slice,
     ) -> None:
-        """Fold in sparse candidates (row, column of ``response``): per unit the k strongest,
-        by strength then position."""
+        """Fold in sparse candidates: per unit the k strongest, by strength then position."""
         if len(rows) == 0:
             return
-        values = response[rows, columns]
+        values = response[rows, units]
         strength = np.abs(values)
-        order = np.lexsort((positions[rows], -strength, columns))
-        rows, columns, values = rows[order], columns[order], values[order]
+        order = np.lexsort((positions[rows], -strength, units))
+        rows, units, values = rows[order], units[order], values[order]
         # Rank of each candidate within its unit; ranks >= k cannot be kept.
-        unit_start = np.searchsorted(columns, columns, side="left")
-        rank = np.arange(len(columns)) - unit_start
+        unit_start = np.searchsorted(units, units, side="left")
+        rank = np.arange(len(units)) - unit_start
         keep = rank < self.k
-        rows, columns, values, rank = rows[keep], columns[keep], values[keep], rank[keep]
-        width = int(response.shape[1])
-        dense_values = np.full((self.k, width), np.nan, dtype=np.float32)
-        dense_positions = np.full((self.k, width), -1, dtype=np.int64)
-        dense_windows = np.full((self.k, width, 2 * self.width + 1), -1, dtype=np.int32)
-        dense_values[rank, columns] = values
-        dense_positions[rank, columns] = positions[rows]
-        dense_windows[rank, columns] = windows[rows]
-        self._fold(sign_index, dense_values, dense_positions, dense_windows, units)
+        rows, units, values, rank = rows[keep], units[keep], values[keep], rank[keep]
+        dense_values = np.full((self.k, self.n_units), np.nan, dtype=np.float32)
+        dense_positions = np.full((self.k, self.n_units), -1, dtype=np.int64)
+        dense_windows = np.full((self.k, self.n_units, 2 * self.width + 1), -1, dtype=np.int32)
+        dense_values[rank, units] = values
+        dense_positions[rank, units] = positions[rows]
+        dense_windows[rank, units] = windows[rows]
+        self._fold(sign_index, dense_values, dense_positions, dense_windows)
 
     def merge(self, other: TopContexts, offset: int) -> None:
         """Fold in another shard whose tokens follow this one's; ``offset`` is the number of
@@ -182,18 +163,15 @@ class TopContexts:
             )
         for sign_index in range(2):
             positions = np.where(other.positions[sign_index] >= 0, other.positions[sign_index] + offset, -1)
-            values, windows = other.values[sign_index], other.windows[sign_index]
-            self._fold(sign_index, values, positions, windows, slice(None))
+            self._fold(sign_index, other.values[sign_index], positions, other.windows[sign_index])
 
-    def _fold(
-        self, sign_index: int, values: np.ndarray, positions: np.ndarray, windows: np.ndarray, units: slice
-    ) -> None:
-        """Keep the top k of the current entries of ``units`` plus candidates (values (m, n_block)
-        signed, positions (m, n_block), windows (m, n_block, 2w + 1))."""
+    def _fold(self, sign_index: int, values: np.ndarray, positions: np.ndarray, windows: np.ndarray) -> None:
+        """Keep the top k of the current entries plus candidates (values (m, H) signed, positions
+        (m, H), windows (m, H, 2w + 1))."""
         sign = 1.0 if sign_index == 0 else -1.0
-        all_values = np.concatenate([self.values[sign_index][:, units], values])
-        all_positions = np.concatenate([self.positions[sign_index][:, units], positions])
-        all_windows = np.concatenate([self.windows[sign_index][:, units], windows])
+        all_values = np.concatenate([self.values[sign_index], values])
+        all_positions = np.concatenate([self.positions[sign_index], positions])
+        all_windows = np.concatenate([self.windows[sign_index], windows])
         strength = all_values.astype(np.float64) * sign
         # Only strictly positive (resp. negative) responses qualify; empty entries sort last.
         strength[~(strength > 0)] = -np.inf
@@ -208,6 +186,6 @@ class TopContexts:
         new_positions[empty] = -1
         new_windows = np.take_along_axis(all_windows, order[:, :, None], axis=0)
         new_windows[empty] = -1
-        self.values[sign_index][:, units] = new_values
-        self.positions[sign_index][:, units] = new_positions
-        self.windows[sign_index][:, units] = new_windows
+        self.values[sign_index] = new_values
+        self.positions[sign_index] = new_positions
+        self.windows[sign_index] = new_windows

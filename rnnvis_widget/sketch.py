@@ -155,18 +155,15 @@ class QuantileSketch:
     def n_display(self) -> int:
         return int(self.counts.shape[0])
 
-    def update(self, rows: np.ndarray, values: np.ndarray, units: slice = slice(None)) -> None:
+    def update(self, rows: np.ndarray, values: np.ndarray) -> None:
         """Add samples.
 
         Parameters
         ----------
         rows : ndarray of shape (n,), int
             Display row (0..n_display-1) of each sample's word.
-        values : ndarray of shape (n, n_block), float
-            The response of the units ``units`` (all units by default) at those samples.
-        units : slice
-            The block of units ``values`` covers. Disjoint blocks may be updated from
-            different threads at once.
+        values : ndarray of shape (n, n_units), float
+            The response of every unit at those samples.
         """
         if len(rows) == 0:
             return
@@ -174,9 +171,7 @@ class QuantileSketch:
         # unit · n_bins is added while the bins are still floats, where whole numbers are exact
         # up to 2^(mantissa bits + 1): 2^24 for float32.
         n_bins = self.layout.n_bins
-        unit_offsets = np.arange(self.n_units)[units] * n_bins
-        if len(unit_offsets) != values.shape[1]:
-            raise ValueError(f"values cover {values.shape[1]} units, block {units} has {len(unit_offsets)}")
+        unit_offsets = np.arange(self.n_units) * n_bins
         if self.n_units * n_bins < 2 ** (np.finfo(values.dtype).nmant + 1):
             flat = self.layout.index(values, unit_offsets.astype(values.dtype))
         else:

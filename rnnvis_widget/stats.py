@@ -25,7 +25,6 @@ followed by b: counts, histograms and top-K lists exactly, means and variances t
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -238,31 +237,13 @@ class _BatchIndex:
         return self._previous[direction]
 
 
-#: Narrowest block of units that one worker folds in; narrower blocks would spend more on
-#: per-call overhead than the extra cores give back.
-MIN_BLOCK_UNITS = 64
-
-
-def unit_blocks(n_units: int, n_slots: int, n_workers: int) -> list[slice]:
-    """Blocks of a slot's units, so that the ``n_slots`` slots of a batch keep ``n_workers``
-    busy: one block per slot when there are at least as many slots as workers (2 cores, an
-    LSTM's h and c of 2 layers), more on a many-core machine or for a model with few layers."""
-    n_blocks = max(1, min(n_workers // max(n_slots, 1), n_units // MIN_BLOCK_UNITS))
-    edges = np.linspace(0, n_units, n_blocks + 1).round().astype(int)
-    return [slice(int(lo), int(hi)) for lo, hi in itertools.pairwise(edges)]
-
-
 _POOL: ThreadPoolExecutor | None = None
-
-
-def _n_workers() -> int:
-    return os.cpu_count() or 1
 
 
 def _pool() -> ThreadPoolExecutor:
     global _POOL
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=_n_workers(), thread_name_prefix="rnnvis-stats")
+        _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="rnnvis-stats")
     return _POOL
 
 
@@ -321,7 +302,6 @@ class CorpusStats:
             if int(self.counts[display].max()) + len(index.flat) > _COUNT_LIMIT:
                 raise OverflowError("a display word would occur more than 2^31 - 1 times; counters are int32")
         work = []
-        n_slots = sum(len(kinds) for kinds in step.states.values())
         for key, kinds in step.states.items():
             index.previous(key.direction)  # computed once here, read by the workers
             for kind in kinds:
@@ -329,12 +309,11 @@ class CorpusStats:
                 flat_states = states.reshape(-1, states.shape[-1])  # (B·T, H)
                 initial = step.initial[key][kind].numpy() if kind in MEMORY_KINDS else None
                 slot = self._slot(key, kind, int(states.shape[-1]))
-                for units in unit_blocks(slot.n_units, n_slots, _n_workers()):
-                    work.append((slot, index, flat_states, initial, key.direction, units))
-        # Slots, and blocks of units within a slot, share nothing they write, and numpy (on
-        # large arrays) and torch release the GIL, so a batch is folded in on all cores at once
-        # (the histograms count with torch, since numpy's add.at holds the GIL). Every unit's
-        # result is the same whatever the order, blocks and thread count: deterministic.
+                work.append((slot, index, flat_states, initial, key.direction))
+        # Slots share nothing they write, and numpy (on large arrays) and torch release the GIL,
+        # so the layers and state kinds of a batch are folded in on all cores at once (the
+        # histograms count with torch, since numpy's add.at holds the GIL). Each slot's result
+        # is the same whatever the order and thread count, so this stays deterministic.
         pending = [_pool().submit(self._update_slot, *args) for args in work]
         for future in pending:
             future.result()
@@ -373,17 +352,15 @@ class CorpusStats:
         states: np.ndarray,
         initial: np.ndarray | None,
         direction: int,
-        units: slice,
     ) -> None:
-        """Fold the block ``units`` of one slot's (B·T, H) states of a batch into its
-        accumulators."""
-        values = states[index.flat, units]  # (N, n_block) float32, grouped by word
+        """Fold one slot's (B·T, H) states of a batch into its accumulators."""
+        values = states[index.flat]  # (N, H) float32, grouped by word
         if initial is None:
             response = values
         else:
             flat, first, row = index.previous(direction)
-            response = states[flat, units]
-            response[first] = initial[row, units]
+            response = states[flat]
+            response[first] = initial[row]
             np.subtract(values, response, out=response)
 
         # Per-word mean and M2 of this batch, then Chan's parallel update into the running ones.
@@ -397,14 +374,13 @@ class CorpusStats:
         m2_b = np.maximum(squares - sums * mean_b, 0.0)
         n_a = self.counts[index.words].astype(np.float64)[:, None]
         total = n_a + n_b
-        mean_a = slot.mean[index.words, units]
-        delta = mean_b - mean_a
-        slot.mean[index.words, units] = mean_a + delta * (n_b / total)
-        slot.m2[index.words, units] += m2_b + delta * delta * (n_a * n_b / total)
+        delta = mean_b - slot.mean[index.words]
+        slot.mean[index.words] += delta * (n_b / total)
+        slot.m2[index.words] += m2_b + delta * delta * (n_a * n_b / total)
 
         magnitude = np.abs(response)
-        slot.sum_abs[units] += magnitude.sum(axis=0, dtype=np.float64)
-        slot.n_near_zero[units] += np.count_nonzero(magnitude < self.config.sparsity_threshold, axis=0)
+        slot.sum_abs += magnitude.sum(axis=0, dtype=np.float64)
+        slot.n_near_zero += np.count_nonzero(magnitude < self.config.sparsity_threshold, axis=0)
         if slot.bound is not None:
             low, high = slot.bound
             margin = self.config.saturation_margin
@@ -412,11 +388,11 @@ class CorpusStats:
                 saturated = np.abs(values) >= high - margin
             else:
                 saturated = (values <= low + margin) | (values >= high - margin)
-            slot.n_saturated[units] += np.count_nonzero(saturated, axis=0)
+            slot.n_saturated += np.count_nonzero(saturated, axis=0)
         if slot.sketch is not None and len(index.display_sel):
-            slot.sketch.update(index.display_rows, response[index.display_sel], units)
+            slot.sketch.update(index.display_rows, response[index.display_sel])
         if slot.contexts is not None and index.windows is not None:
-            slot.contexts.update(response, index.positions + self.n_tokens, index.windows, units)
+            slot.contexts.update(response, index.positions + self.n_tokens, index.windows)
 
     def _slot(self, key: LayerKey, kind: str, n_units: int) -> SlotStats:
         slot = self.slots.get((key, kind))

@@ -11,7 +11,6 @@ import torch
 from torch import nn
 
 import rnnvis_widget as rv
-import rnnvis_widget.stats as stats_module
 from rnnvis_widget.batches import Batch
 from rnnvis_widget.capture import LayerKey, StepBatch
 from rnnvis_widget.contexts import TopContexts, context_windows
@@ -21,7 +20,6 @@ from rnnvis_widget.stats import (
     StatsConfig,
     activation_bounds,
     top_words,
-    unit_blocks,
 )
 from rnnvis_widget.stats_arrays import stats_to_arrays
 
@@ -177,33 +175,6 @@ def test_stream_equals_brute_force(
                 contexts.values[side, :n_kept, unit], ref.response[order, unit].astype(np.float32)
             )
             np.testing.assert_array_equal(contexts.windows[side, :n_kept, unit], ref.windows[order])
-
-
-def test_unit_blocks_cover_every_unit_once() -> None:
-    assert unit_blocks(600, n_slots=4, n_workers=2) == [slice(0, 600)]
-    blocks = unit_blocks(600, n_slots=4, n_workers=16)
-    assert len(blocks) == 4 and blocks[0] == slice(0, 150) and blocks[-1] == slice(450, 600)
-    assert len(unit_blocks(100, n_slots=1, n_workers=16)) == 1  # blocks stay >= 64 units wide
-    for n_units in (1, 63, 128, 601, 1200):
-        blocks = unit_blocks(n_units, n_slots=1, n_workers=32)
-        covered = np.concatenate([np.arange(n_units)[block] for block in blocks])
-        np.testing.assert_array_equal(covered, np.arange(n_units))
-
-
-def test_stream_split_into_unit_blocks_equals_one_block(
-    steps: list[StepBatch], display: np.ndarray, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A many-core machine folds each slot in blocks of units on separate threads; every
-    # accumulator must come out bit for bit as with one block per slot.
-    whole = stream(steps, display)
-    monkeypatch.setattr(stats_module, "MIN_BLOCK_UNITS", 1)
-    monkeypatch.setattr(stats_module, "_n_workers", lambda: 24)  # 6 slots x 4 blocks of 1-2 units
-    split = stream(steps, display)
-    _, whole_arrays = stats_to_arrays(whole)
-    _, split_arrays = stats_to_arrays(split)
-    assert whole_arrays.keys() == split_arrays.keys()
-    for name, array in whole_arrays.items():
-        np.testing.assert_array_equal(split_arrays[name], array, err_msg=name)
 
 
 def test_merge_of_shards_equals_one_pass(steps: list[StepBatch], display: np.ndarray) -> None:
