@@ -4,7 +4,8 @@ Prints one JSON line with
 
 * ``accumulation_fraction``: time of ``CorpusStats.update`` / time of ``StateRecorder.record``
   (capture, including the model's own forward) over the same batches, measured batch by batch,
-  interleaved. Goal <= 0.25.
+  interleaved. Goal <= 0.25. As in ``rv.analyze``, the states of a model on a GPU stay there
+  and are folded in there.
 * ``rss_growth``: peak RSS of a process that streams 1M tokens / one that streams 200k tokens,
   minus 1. Goal <= 0.05. Each size runs in a fresh child process. Capturing 1M tokens takes
   most of an hour on 2 CPU cores, so by default a child captures ``--capture-batches`` real
@@ -64,7 +65,7 @@ def measure_ratio(n_batches: int, device: torch.device) -> dict[str, float]:
     model = LanguageModel().to(device).eval()
     batches = [zipf_batch(rng) for _ in range(n_batches + 1)]
     t_capture = t_stats = 0.0
-    with StateRecorder(model) as recorder:
+    with StateRecorder(model, keep_on_device=True) as recorder:
         stats = new_stats(model, recorder, rng)
         for index, batch in enumerate(batches):
             start = time.perf_counter()
@@ -87,7 +88,7 @@ def child(n_tokens: int, capture_batches: int, full_capture: bool, device: torch
     model = LanguageModel().to(device).eval()
     n_batches = -(-n_tokens // (BATCH * BPTT))
     captured: list[StepBatch] = []
-    with StateRecorder(model) as recorder:
+    with StateRecorder(model, keep_on_device=True) as recorder:
         stats = new_stats(model, recorder, rng)
         for index in range(n_batches):
             batch = zipf_batch(rng)

@@ -362,7 +362,8 @@ def analyze(
     display, batches = _display_words(display_words, corpus, len(words), batch_size)
     named = dict(model.named_modules())
     with (
-        StateRecorder(model, modules=modules, gates=gates, device=device) as recorder,
+        # States of a model on a GPU stay there: the statistics fold them in on the device.
+        StateRecorder(model, modules=modules, gates=gates, device=device, keep_on_device=True) as recorder,
         tqdm(unit="tok", unit_scale=True, disable=not progress, desc="rnnvis") as bar,
     ):
         bounds = {

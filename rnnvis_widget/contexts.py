@@ -14,10 +14,14 @@ strictly positive (negative) responses count as positive (negative) contexts. Me
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 
 __all__ = ["TopContexts", "context_windows"]
+
+Array = np.ndarray | torch.Tensor
 
 
 def context_windows(ids: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
@@ -80,12 +84,13 @@ class TopContexts:
     def n_units(self) -> int:
         return int(self.values.shape[2])
 
-    def update(self, response: np.ndarray, positions: np.ndarray, windows: np.ndarray) -> None:
+    def update(self, response: Array, positions: np.ndarray, windows: np.ndarray) -> None:
         """Add a batch; rows may come in any order.
 
         Parameters
         ----------
-        response : ndarray of shape (n_tokens, n_units), float32, C-contiguous
+        response : ndarray of shape (n_tokens, n_units), float32, C-contiguous, or a tensor on
+            any device (the search for candidates runs there; only they come back).
         positions : ndarray of shape (n_tokens,), int64
             Corpus position of each row's token.
         windows : ndarray of shape (n_tokens, 2 * width + 1), int32
@@ -97,14 +102,14 @@ class TopContexts:
             )
         for sign_index in range(2):
             beats = self._beats_kth(sign_index, response)
-            if np.count_nonzero(beats) > self.k * self.n_units:
-                self._fold_topk(sign_index, response, positions, windows)
+            if _count(beats) > self.k * self.n_units:
+                top, rows = _top_k(response, min(self.k, len(response)), largest=sign_index == 0)
+                self._fold(sign_index, top, positions[rows], windows[rows])
             else:
-                # flatnonzero is ten times faster than a 2-D nonzero on a mostly-False mask.
-                rows, units = np.divmod(np.flatnonzero(beats), self.n_units)
-                self._fold_candidates(sign_index, response, rows, units, positions, windows)
+                rows, units, values = _nonzero(beats, response)
+                self._fold_candidates(sign_index, rows, units, values, positions, windows)
 
-    def _beats_kth(self, sign_index: int, response: np.ndarray) -> np.ndarray:
+    def _beats_kth(self, sign_index: int, response: Array) -> Array:
         """Mask of the responses that beat their unit's current k-th entry.
 
         Only these can enter the top k. Once the lists fill, the k-th entries rise quickly and a
@@ -112,31 +117,26 @@ class TopContexts:
         with the k-th entry loses: the kept entry came earlier in the corpus.
         """
         kth = self.values[sign_index, -1]  # NaN where fewer than k entries are kept
-        bar = np.where(np.isnan(kth), 0.0, np.abs(kth)).astype(response.dtype)
+        bar: Any = np.where(np.isnan(kth), 0.0, np.abs(kth)).astype(np.float32)
+        if isinstance(response, torch.Tensor):
+            bar = torch.from_numpy(bar).to(response)
+        else:
+            bar = bar.astype(response.dtype)
         return response > bar if sign_index == 0 else response < -bar
-
-    def _fold_topk(
-        self, sign_index: int, response: np.ndarray, positions: np.ndarray, windows: np.ndarray
-    ) -> None:
-        """Fold in each unit's k strongest responses of the batch (while the lists fill)."""
-        k = min(self.k, int(response.shape[0]))
-        top, index = torch.topk(torch.from_numpy(response), k, dim=0, largest=sign_index == 0)  # (k, H)
-        rows = index.numpy()
-        self._fold(sign_index, top.numpy(), positions[rows], windows[rows])
 
     def _fold_candidates(
         self,
         sign_index: int,
-        response: np.ndarray,
         rows: np.ndarray,
         units: np.ndarray,
+        values: np.ndarray,
         positions: np.ndarray,
         windows: np.ndarray,
     ) -> None:
-        """Fold in sparse candidates: per unit the k strongest, by strength then position."""
+        """Fold in sparse candidates (row, unit, value): per unit the k strongest, by strength
+        then position."""
         if len(rows) == 0:
             return
-        values = response[rows, units]
         strength = np.abs(values)
         order = np.lexsort((positions[rows], -strength, units))
         rows, units, values = rows[order], units[order], values[order]
@@ -189,3 +189,29 @@ class TopContexts:
         self.values[sign_index] = new_values
         self.positions[sign_index] = new_positions
         self.windows[sign_index] = new_windows
+
+
+def _count(mask: Array) -> int:
+    return int(torch.count_nonzero(mask)) if isinstance(mask, torch.Tensor) else int(np.count_nonzero(mask))
+
+
+def _top_k(response: Array, k: int, largest: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's k largest (or smallest) responses and their rows, (k, H) each, as numpy."""
+    values = response if isinstance(response, torch.Tensor) else torch.from_numpy(response)
+    top, rows = torch.topk(values, k, dim=0, largest=largest)
+    return top.cpu().numpy(), rows.cpu().numpy()
+
+
+def _nonzero(mask: Array, response: Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row, unit and response of every True entry of a (mostly False) mask, as numpy."""
+    n_units = int(mask.shape[1])
+    if isinstance(mask, torch.Tensor):
+        flat_t = mask.reshape(-1).nonzero().squeeze(1)
+        values = response.reshape(-1)[flat_t].cpu().numpy()
+        flat = flat_t.cpu().numpy()
+    else:
+        # flatnonzero is ten times faster than a 2-D nonzero on a mostly-False mask.
+        flat = np.flatnonzero(mask)
+        values = np.asarray(response).reshape(-1)[flat]
+    rows, units = np.divmod(flat, n_units)
+    return rows, units, values

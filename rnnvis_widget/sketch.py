@@ -33,11 +33,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
 
 __all__ = ["QUANTILE_PERCENTS", "BinLayout", "QuantileSketch"]
+
+Array = np.ndarray | torch.Tensor
 
 #: Box-plot quantiles, in percent: whiskers at 9 / 91, box at 25 / 75, median.
 QUANTILE_PERCENTS = (9, 25, 50, 75, 91)
@@ -109,27 +112,30 @@ class BinLayout:
         rep[self.bins_per_sign] = 0.0
         return rep
 
-    def index(self, values: np.ndarray, column_offsets: np.ndarray | None = None) -> np.ndarray:
+    def index(self, values: Array, column_offsets: Array | None = None) -> Array:
         """Bin of every value, int64, same shape as ``values``.
 
-        ``column_offsets`` (whole numbers, one per column of a 2-D ``values``) are added to the
-        bins of their column before the conversion to integers, which saves a pass over the
-        result; the caller keeps them small enough to stay exact in the values' precision.
+        ``values`` is a numpy array or a torch tensor (on any device); the result is of the
+        same kind. ``column_offsets`` (whole numbers, one per column of a 2-D ``values``) are
+        added to the bins of their column before the conversion to integers, which saves a pass
+        over the result; the caller keeps them small enough to stay exact in the values'
+        precision.
         """
+        xp: Any = torch if isinstance(values, torch.Tensor) else np
         k = self.bins_per_sign
         scale = 1.0 / math.log(self.gamma)
-        bins = np.abs(values)
+        bins = xp.abs(values)
         # j = ceil(log_gamma(|x| / x_min)) is 0 for the central bin and 1..K outside it; computed
         # in place in the values' own precision (float32), as this runs on every display token.
-        np.clip(bins, self.x_min, self.x_max, out=bins)
-        np.log(bins, out=bins)
+        xp.clip(bins, self.x_min, self.x_max, out=bins)
+        xp.log(bins, out=bins)
         bins -= math.log(self.x_min)
         bins *= scale
-        np.ceil(bins, out=bins)
-        np.clip(bins, 0, k, out=bins)
-        np.copysign(bins, values, out=bins)
+        xp.ceil(bins, out=bins)
+        xp.clip(bins, 0, k, out=bins)
+        xp.copysign(bins, values, out=bins)
         bins += k if column_offsets is None else k + column_offsets
-        return bins.astype(np.int64)
+        return bins.to(torch.int64) if xp is torch else bins.astype(np.int64)
 
 
 class QuantileSketch:
@@ -149,39 +155,80 @@ class QuantileSketch:
         self.layout = layout
         self.n_units = n_units
         # (n_display, n_units, n_bins) int32: bounded whatever the corpus length.
-        self.counts = np.zeros((n_display, n_units, layout.n_bins), dtype=np.int32)
+        self._counts = np.zeros((n_display, n_units, layout.n_bins), dtype=np.int32)
+        # Samples that arrive as GPU tensors are counted on their device and added into the
+        # host counts only when the counts are read, so no histogram crosses per batch.
+        self._on_device: torch.Tensor | None = None
+
+    @property
+    def counts(self) -> np.ndarray:
+        """(n_display, n_units, n_bins) int32 histogram counts."""
+        if self._on_device is not None:
+            total = self._counts.astype(np.int64) + self._on_device.cpu().numpy()
+            if total.max(initial=0) > _COUNT_LIMIT:
+                raise OverflowError("a display word occurs more than 2^31 - 1 times; counters are int32")
+            self._counts = total.astype(np.int32)
+            self._on_device = None
+        return self._counts
+
+    @counts.setter
+    def counts(self, value: np.ndarray) -> None:
+        self._on_device = None
+        self._counts = value
 
     @property
     def n_display(self) -> int:
-        return int(self.counts.shape[0])
+        return int(self._counts.shape[0])
 
-    def update(self, rows: np.ndarray, values: np.ndarray) -> None:
+    def update(self, rows: Array, values: Array) -> None:
         """Add samples.
 
         Parameters
         ----------
-        rows : ndarray of shape (n,), int
+        rows : ndarray or tensor of shape (n,), int
             Display row (0..n_display-1) of each sample's word.
-        values : ndarray of shape (n, n_units), float
-            The response of every unit at those samples.
+        values : ndarray or tensor of shape (n, n_units), float
+            The response of every unit at those samples. Tensors may live on any device (and
+            ``rows`` on the same one); they are counted there.
         """
         if len(rows) == 0:
             return
-        # Flat counter index (row · H + unit) · n_bins + bin, in int64: D·H·n_bins may pass 2^31.
-        # unit · n_bins is added while the bins are still floats, where whole numbers are exact
-        # up to 2^(mantissa bits + 1): 2^24 for float32.
-        n_bins = self.layout.n_bins
-        unit_offsets = np.arange(self.n_units) * n_bins
-        if self.n_units * n_bins < 2 ** (np.finfo(values.dtype).nmant + 1):
-            flat = self.layout.index(values, unit_offsets.astype(values.dtype))
+        if isinstance(values, torch.Tensor):
+            flat_index = self._flat_index(rows, values).reshape(-1)
         else:
-            flat = self.layout.index(values) + unit_offsets
-        flat += rows.astype(np.int64)[:, None] * (self.n_units * n_bins)
+            flat_index = torch.from_numpy(self._flat_index(rows, values).reshape(-1))
         # scatter_add_ counts repeated indices like numpy's add.at, but releases the GIL, so the
         # slots of a batch count on all cores at once.
-        flat_index = torch.from_numpy(flat.reshape(-1))
-        ones = torch.ones(1, dtype=torch.int32).expand(len(flat_index))
-        torch.from_numpy(self.counts.reshape(-1)).scatter_add_(0, flat_index, ones)
+        ones = torch.ones(1, dtype=torch.int32, device=flat_index.device).expand(len(flat_index))
+        self._target(flat_index.device).reshape(-1).scatter_add_(0, flat_index, ones)
+
+    def _flat_index(self, rows: Any, values: Any) -> Any:
+        """Counter of every sample, (row · H + unit) · n_bins + bin, int64 (D·H·n_bins may pass
+        2^31); numpy or torch like ``values``."""
+        n_bins = self.layout.n_bins
+        unit_offsets = np.arange(self.n_units) * n_bins
+        on_torch = isinstance(values, torch.Tensor)
+        eps = float((torch.finfo(values.dtype) if on_torch else np.finfo(values.dtype)).eps)
+        if self.n_units * n_bins < 2.0 / eps:
+            # unit · n_bins is added while the bins are still floats, where whole numbers are
+            # exact up to 2 / eps: 2^24 for float32.
+            offsets = unit_offsets.astype(np.float64)
+            column = torch.from_numpy(offsets).to(values) if on_torch else offsets.astype(values.dtype)
+            flat = self.layout.index(values, column)
+        else:
+            flat = self.layout.index(values)
+            flat += torch.from_numpy(unit_offsets).to(values.device) if on_torch else unit_offsets
+        flat += rows[:, None] * (self.n_units * n_bins)
+        return flat
+
+    def _target(self, device: torch.device) -> torch.Tensor:
+        """The counts to add into: the host counts themselves, or a buffer on ``device``."""
+        if device.type == "cpu":
+            return torch.from_numpy(self.counts)
+        if self._on_device is None or self._on_device.device != device:
+            self.counts  # noqa: B018 - adds in what another device has counted
+            self._on_device = torch.zeros(self._counts.shape, dtype=torch.int32, device=device)
+        return self._on_device
 
     def merge(self, other: QuantileSketch) -> None:
         """Add another shard's counts (exact)."""

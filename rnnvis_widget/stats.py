@@ -30,6 +30,7 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -218,6 +219,7 @@ class _BatchIndex:
     display_rows: np.ndarray  # (n_sel,) their display row
     windows: np.ndarray | None  # (N, 2w + 1) context window of each grouped token
     _previous: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _on: dict[torch.device, _TensorIndex] = field(default_factory=dict)
 
     def previous(self, direction: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Where the state before each grouped token is: ``(flat index, starts_sequence,
@@ -236,6 +238,37 @@ class _BatchIndex:
             self._previous[direction] = (flat, first, row[first])
         return self._previous[direction]
 
+    def on(self, device: torch.device, directions: Sequence[int]) -> _TensorIndex:
+        """The parts that index a slot's states, as tensors on ``device`` (made once)."""
+        if device not in self._on:
+
+            def put(array: np.ndarray) -> torch.Tensor:
+                return torch.from_numpy(array).to(device)
+
+            previous = {d: tuple(put(a) for a in self.previous(d)) for d in directions}
+            self._on[device] = _TensorIndex(
+                put(self.flat), put(self.word_of_row), put(self.display_sel), put(self.display_rows), previous
+            )
+        return self._on[device]
+
+
+@dataclass(frozen=True)
+class _TensorIndex:
+    """:class:`_BatchIndex`'s row indices as tensors, for states that live on a GPU."""
+
+    flat: torch.Tensor
+    word_of_row: torch.Tensor
+    display_sel: torch.Tensor
+    display_rows: torch.Tensor
+    _previous: dict[int, tuple[torch.Tensor, ...]]
+
+    def previous(self, direction: int) -> tuple[torch.Tensor, ...]:
+        return self._previous[direction]
+
+
+#: Device types whose states are folded in where they are, with torch (anything else is copied
+#: to numpy first). The CPU keeps numpy: several of its passes are faster there.
+TORCH_PASS_DEVICES: frozenset[str] = frozenset({"cuda"})
 
 _POOL: ThreadPoolExecutor | None = None
 
@@ -302,14 +335,20 @@ class CorpusStats:
             if int(self.counts[display].max()) + len(index.flat) > _COUNT_LIMIT:
                 raise OverflowError("a display word would occur more than 2^31 - 1 times; counters are int32")
         work = []
+        directions = sorted({key.direction for key in step.states})
         for key, kinds in step.states.items():
             index.previous(key.direction)  # computed once here, read by the workers
             for kind in kinds:
-                states = np.ascontiguousarray(step.states[key][kind].numpy())
-                flat_states = states.reshape(-1, states.shape[-1])  # (B·T, H)
-                initial = step.initial[key][kind].numpy() if kind in MEMORY_KINDS else None
-                slot = self._slot(key, kind, int(states.shape[-1]))
-                work.append((slot, index, flat_states, initial, key.direction))
+                tensor = step.states[key][kind]
+                initial: Any = step.initial[key][kind] if kind in MEMORY_KINDS else None
+                states: Any = tensor.reshape(-1, tensor.shape[-1]).contiguous()  # (B·T, H)
+                if tensor.device.type in TORCH_PASS_DEVICES:
+                    index.on(tensor.device, directions)  # made here, read by the workers
+                else:
+                    states = states.cpu().numpy()
+                    initial = None if initial is None else initial.cpu().numpy()
+                slot = self._slot(key, kind, int(tensor.shape[-1]))
+                work.append((slot, index, states, initial, key.direction))
         # Slots share nothing they write, and numpy (on large arrays) and torch release the GIL,
         # so the layers and state kinds of a batch are folded in on all cores at once (the
         # histograms count with torch, since numpy's add.at holds the GIL). Each slot's result
@@ -346,30 +385,32 @@ class CorpusStats:
         )
 
     def _update_slot(
-        self,
-        slot: SlotStats,
-        index: _BatchIndex,
-        states: np.ndarray,
-        initial: np.ndarray | None,
-        direction: int,
+        self, slot: SlotStats, index: _BatchIndex, states: Any, initial: Any, direction: int
     ) -> None:
-        """Fold one slot's (B·T, H) states of a batch into its accumulators."""
-        values = states[index.flat]  # (N, H) float32, grouped by word
+        """Fold one slot's (B·T, H) states of a batch into its accumulators.
+
+        ``states`` and ``initial`` are numpy arrays, or tensors on a device in
+        :data:`TORCH_PASS_DEVICES`: then every pass over the tokens runs on that device and
+        only per-word sums, per-unit counts and context candidates come back.
+        """
+        on_torch = isinstance(states, torch.Tensor)
+        xp: Any = torch if on_torch else np
+        rows: Any = index.on(states.device, ()) if on_torch else index
+        values = states[rows.flat]  # (N, H) float32, grouped by word
         if initial is None:
             response = values
         else:
-            flat, first, row = index.previous(direction)
+            flat, first, row = rows.previous(direction)
             response = states[flat]
             response[first] = initial[row]
-            np.subtract(values, response, out=response)
-
+            xp.subtract(values, response, out=response)
         # Per-word mean and M2 of this batch, then Chan's parallel update into the running ones.
         # Within a batch M2 = Σx² − n·mean², all in float64: a word's rows in one batch are few
         # and bounded, so the cancellation costs nothing measurable. torch's index_add_ sums
         # the rows of each word in row order, like a plain loop, several times faster than
         # numpy's reduceat with a float64 accumulator.
         n_b = index.n_word.astype(np.float64)[:, None]
-        sums, squares = _sums_by_word(response, index.word_of_row, len(index.words))
+        sums, squares = _sums_by_word(response, rows.word_of_row, len(index.words))
         mean_b = sums / n_b
         m2_b = np.maximum(squares - sums * mean_b, 0.0)
         n_a = self.counts[index.words].astype(np.float64)[:, None]
@@ -378,19 +419,19 @@ class CorpusStats:
         slot.mean[index.words] += delta * (n_b / total)
         slot.m2[index.words] += m2_b + delta * delta * (n_a * n_b / total)
 
-        magnitude = np.abs(response)
-        slot.sum_abs += magnitude.sum(axis=0, dtype=np.float64)
-        slot.n_near_zero += np.count_nonzero(magnitude < self.config.sparsity_threshold, axis=0)
+        magnitude = xp.abs(response)
+        slot.sum_abs += _numpy(magnitude.sum(0, dtype=xp.float64))
+        slot.n_near_zero += _numpy(xp.count_nonzero(magnitude < self.config.sparsity_threshold, 0))
         if slot.bound is not None:
             low, high = slot.bound
             margin = self.config.saturation_margin
             if low == -high:  # symmetric (tanh): one comparison of |x| instead of two
-                saturated = np.abs(values) >= high - margin
+                saturated = xp.abs(values) >= high - margin
             else:
                 saturated = (values <= low + margin) | (values >= high - margin)
-            slot.n_saturated += np.count_nonzero(saturated, axis=0)
+            slot.n_saturated += _numpy(xp.count_nonzero(saturated, 0))
         if slot.sketch is not None and len(index.display_sel):
-            slot.sketch.update(index.display_rows, response[index.display_sel])
+            slot.sketch.update(rows.display_rows, response[rows.display_sel])
         if slot.contexts is not None and index.windows is not None:
             slot.contexts.update(response, index.positions + self.n_tokens, index.windows)
 
@@ -550,15 +591,21 @@ class CorpusStats:
         return f"CorpusStats(vocab_size={self.vocab_size}, n_tokens={self.n_tokens}, slots={slots})"
 
 
-def _sums_by_word(
-    response: np.ndarray, word_of_row: np.ndarray, n_words: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per-word Σx and Σx² of the rows of ``response`` (N, H), in float64, shape (n_words, H)."""
-    rows = torch.from_numpy(response.astype(np.float64))
-    word = torch.from_numpy(word_of_row)
+def _sums_by_word(response: Any, word_of_row: Any, n_words: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-word Σx and Σx² of the rows of ``response`` (N, H, numpy or tensor), in float64,
+    shape (n_words, H), as numpy."""
+    if isinstance(response, torch.Tensor):
+        rows, word = response.double(), word_of_row
+    else:
+        rows, word = torch.from_numpy(response.astype(np.float64)), torch.from_numpy(word_of_row)
     sums = rows.new_zeros(n_words, rows.shape[1]).index_add_(0, word, rows)
     squares = rows.new_zeros(n_words, rows.shape[1]).index_add_(0, word, rows.square_())
-    return sums.numpy(), squares.numpy()
+    return _numpy(sums), _numpy(squares)
+
+
+def _numpy(array: Any) -> np.ndarray:
+    """A numpy array of a numpy array or a tensor on any device."""
+    return array.cpu().numpy() if isinstance(array, torch.Tensor) else np.asarray(array)
 
 
 def _copy_slot(slot: SlotStats) -> SlotStats:

@@ -197,6 +197,21 @@ def test_packed_lengths_that_differ_from_the_batch_are_refused() -> None:
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_keep_on_device_gives_the_same_states_on_the_gpu() -> None:
+    torch.manual_seed(6)
+    net = Net("LSTM", hidden=8, layers=2, bidir=True).cuda()
+    batch = make_batch([6, 2, 5])
+    with StateRecorder(net) as rec:
+        on_host = rec.record(batch)
+    with StateRecorder(net, keep_on_device=True) as rec:
+        on_gpu = rec.record(batch)
+    for key, kinds in on_host.states.items():
+        for kind, states in kinds.items():
+            assert on_gpu.states[key][kind].is_cuda and on_gpu.initial[key]["h"].is_cuda
+            torch.testing.assert_close(on_gpu.states[key][kind].cpu(), states, rtol=0, atol=1e-6)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 @pytest.mark.parametrize("kind", ["LSTM", "GRU"])
 def test_cuda_matches_reference(kind: str) -> None:
     torch.manual_seed(5)

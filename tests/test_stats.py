@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,6 +12,8 @@ import torch
 from torch import nn
 
 import rnnvis_widget as rv
+import rnnvis_widget.contexts as contexts_module
+import rnnvis_widget.stats as stats_module
 from rnnvis_widget.batches import Batch
 from rnnvis_widget.capture import LayerKey, StepBatch
 from rnnvis_widget.contexts import TopContexts, context_windows
@@ -118,12 +121,49 @@ def display(steps: list[StepBatch]) -> np.ndarray:
     return top_words(np.bincount(words, minlength=VOCAB), 6)
 
 
+def on_device(steps: list[StepBatch], device: str) -> list[StepBatch]:
+    """The same batches with their states on ``device``, as a recorder that keeps them there gives."""
+    moved = []
+    for step in steps:
+        states = {key: {k: v.to(device) for k, v in kinds.items()} for key, kinds in step.states.items()}
+        initial = {key: {k: v.to(device) for k, v in kinds.items()} for key, kinds in step.initial.items()}
+        moved.append(StepBatch(step.batch, states, initial))
+    return moved
+
+
+#: How the statistics fold a batch in: numpy on the CPU; torch on the CPU (as they do on a GPU,
+#: forced here so that every machine tests that code); torch on a real GPU where there is one.
+PASSES = [
+    pytest.param("numpy", id="numpy"),
+    pytest.param("torch-cpu", id="torch-cpu"),
+    pytest.param(
+        "cuda",
+        id="cuda",
+        marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA"),
+    ),
+]
+
+
+def stream_with(
+    pass_: str, steps: list[StepBatch], display: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> CorpusStats:
+    if pass_ == "torch-cpu":
+        monkeypatch.setattr(stats_module, "TORCH_PASS_DEVICES", frozenset({"cpu", "cuda"}))
+    return stream(on_device(steps, "cuda") if pass_ == "cuda" else steps, display)
+
+
 @pytest.mark.parametrize("key", [FWD, BWD], ids=["forward", "backward"])
 @pytest.mark.parametrize("kind", ["h", "c", "f"])
+@pytest.mark.parametrize("pass_", PASSES)
 def test_stream_equals_brute_force(
-    steps: list[StepBatch], display: np.ndarray, key: LayerKey, kind: str
+    steps: list[StepBatch],
+    display: np.ndarray,
+    key: LayerKey,
+    kind: str,
+    pass_: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    stats = stream(steps, display)
+    stats = stream_with(pass_, steps, display, monkeypatch)
     ref = brute_force(steps, key, kind, CONFIG.context_width)
     counts = np.bincount(ref.words, minlength=VOCAB)
     np.testing.assert_array_equal(stats.counts, counts)
@@ -259,14 +299,15 @@ def test_contexts_on_hand_made_batch() -> None:
 def test_contexts_over_a_long_stream_match_a_full_sort(monkeypatch: pytest.MonkeyPatch) -> None:
     # Early batches go through torch.topk, later ones only through the few responses that beat
     # the current k-th entries. Both paths must give the exact top k of everything seen.
-    used = {"topk": 0, "candidates": 0}
-    for name, method in [("topk", TopContexts._fold_topk), ("candidates", TopContexts._fold_candidates)]:
+    used = {"_top_k": 0, "_nonzero": 0}
+    for name in used:
+        original = getattr(contexts_module, name)
 
-        def counted(*args: object, _name: str = name, _method: object = method) -> None:
+        def counted(*args: Any, _name: str = name, _original: Any = original, **kwargs: Any) -> Any:
             used[_name] += 1
-            _method(*args)  # type: ignore[operator]
+            return _original(*args, **kwargs)
 
-        monkeypatch.setattr(TopContexts, f"_fold_{name}", counted)
+        monkeypatch.setattr(contexts_module, name, counted)
     rng = np.random.default_rng(7)
     n_units, k = 30, 5
     top = TopContexts(n_units=n_units, k=k, width=0)
@@ -289,7 +330,7 @@ def test_contexts_over_a_long_stream_match_a_full_sort(monkeypatch: pytest.Monke
         top.update(response, positions, positions[:, None].astype(np.int32))
         seen.append(response)
     everything = np.concatenate(seen)
-    assert used["topk"] > 0 and used["candidates"] > 0
+    assert used["_top_k"] > 0 and used["_nonzero"] > 0
     for unit in range(n_units):
         for side, sign in enumerate((1, -1)):
             strength = sign * everything[:, unit]
@@ -300,19 +341,37 @@ def test_contexts_over_a_long_stream_match_a_full_sort(monkeypatch: pytest.Monke
             np.testing.assert_array_equal(top.windows[side, : len(expected), unit, 0], expected)
 
 
+DEVICES = [
+    pytest.param("numpy", id="numpy"),
+    pytest.param("cpu", id="torch-cpu"),
+    pytest.param(
+        "cuda", id="cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+    ),
+]
+
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-def test_sketch_counts_every_sample_in_its_own_counter(dtype: type) -> None:
+@pytest.mark.parametrize("device", DEVICES)
+def test_sketch_counts_every_sample_in_its_own_counter(dtype: type, device: str) -> None:
     # 30 units x 97 bins passes float16's exact whole numbers (2048): that case adds the unit
-    # offsets as integers, the others while the bins are floats.
+    # offsets as integers, the others while the bins are floats. Tensors are counted where they
+    # are (on a GPU, in a buffer that is added in when the counts are read).
     rng = np.random.default_rng(11)
     layout = BinLayout(2.0)
     sketch = QuantileSketch(n_display=4, n_units=30, layout=layout)
     rows = rng.integers(0, 4, size=200)
     values = (rng.standard_t(3, size=(200, 30)) * 0.3).astype(dtype)
-    sketch.update(rows, values)
+    for half in (slice(0, 100), slice(100, 200)):  # read in between: buffers must add up
+        if device == "numpy":
+            sketch.update(rows[half], values[half])
+        else:
+            sketch.update(torch.from_numpy(rows[half]).to(device), torch.from_numpy(values[half]).to(device))
+        assert sketch.counts.sum() == 30 * half.stop
     expected = np.zeros_like(sketch.counts)
     for row, sample in zip(rows, values, strict=True):
-        bins = layout.index(sample[None, :])[0]
+        # Bins of one sample at a time, computed by the same library (float16 rounds its own way).
+        one = sample[None, :] if device == "numpy" else torch.from_numpy(sample[None, :]).to(device)
+        bins = np.asarray(layout.index(one)[0].tolist())
         expected[row, np.arange(30), bins] += 1
     np.testing.assert_array_equal(sketch.counts, expected)
 

@@ -71,6 +71,8 @@ class StateRecorder:
     stop_early: end each forward as soon as every recorded module (all fused) has run over all
         the batch's steps, skipping what follows (e.g. a large softmax read-out); False runs
         the whole forward. Cell loops always run to the end.
+    keep_on_device: leave the states of modules on a GPU there (float32, same layout) instead
+        of copying them to the CPU; for consumers that work on the device, like CorpusStats.
 
     Use::
 
@@ -82,10 +84,12 @@ class StateRecorder:
     def __init__(
         self, model: nn.Module, modules: Sequence[str] | None = None, gates: bool = False,
         device: torch.device | str | None = None, stop_early: bool = True,
+        keep_on_device: bool = False,
     ) -> None:
         self.model = model
         self.gates = bool(gates)
         self.stop_early = bool(stop_early)
+        self.keep_on_device = bool(keep_on_device)
         self._steps_needed = 0
         self.device = torch.device(device) if device is not None else _model_device(model)
         named = dict(model.named_modules())
@@ -224,8 +228,12 @@ class StateRecorder:
                 per_layer = self._join_cells(name, mod_calls, batch)
             for (layer, d), (states, initial) in per_layer.items():
                 key = LayerKey(name, layer, d)
-                out.states[key] = {k: _to_user(v, pad, pending) for k, v in states.items()}
-                out.initial[key] = {k: _to_cpu(v) for k, v in initial.items()}
+                if self.keep_on_device and next(iter(states.values())).device.type != "cpu":
+                    out.states[key] = {k: _on_device(v, pad) for k, v in states.items()}
+                    out.initial[key] = {k: v.to(dtype=torch.float32, copy=True) for k, v in initial.items()}
+                else:
+                    out.states[key] = {k: _to_user(v, pad, pending) for k, v in states.items()}
+                    out.initial[key] = {k: _to_cpu(v) for k, v in initial.items()}
                 if "c" in states and "c" not in self._kinds[key]:
                     self._kinds[key].insert(1, "c")
         for device in pending:
@@ -386,6 +394,12 @@ def _to_user(seq: Tensor, pad: Tensor | None, pending: set[torch.device]) -> Ten
         device="cpu", dtype=torch.float32, memory_format=torch.contiguous_format, copy=True
     )
     return out.masked_fill_(pad, 0.0) if pad is not None else out
+
+
+def _on_device(seq: Tensor, pad: Tensor | None) -> Tensor:
+    """[T, B, H] -> [B, T, H] contiguous float32 copy on the same device, zero where pad."""
+    out = seq.transpose(0, 1).to(dtype=torch.float32, memory_format=torch.contiguous_format, copy=True)
+    return out.masked_fill_(pad.to(out.device), 0.0) if pad is not None else out
 
 
 def _to_cpu(t: Tensor) -> Tensor:

@@ -59,15 +59,16 @@ class LayerKey:
 class StepBatch:
     """States recorded for one batch.
 
-    states[key][kind]:  [B, T, H_kind] float32 on CPU, aligned with ``batch.ids``: step t is the
-                        state right after the token ``batch.ids[b, t]`` was consumed (also for
-                        direction 1); positions t >= lengths[b] are exactly 0. Kinds: "h", "c"
-                        (LSTM), gates "i", "f", "g", "o" (LSTM) or "r", "z", "n" (GRU).
-    initial[key][kind]: [B, H_kind] float32 on CPU, only "h" and (LSTM) "c": the state right
-                        before this direction's first recorded step of each sequence. That is the
-                        user's hx (zeros if none), except for direction 1 of a padded,
-                        unpacked input: there PyTorch starts at the padded end, so the state
-                        before step lengths[b]-1 is the state after the padding.
+    states[key][kind]:  [B, T, H_kind] float32 on CPU (on the module's GPU with
+                        ``StateRecorder(keep_on_device=True)``), aligned with ``batch.ids``: step
+                        t is the state right after the token ``batch.ids[b, t]`` was consumed
+                        (also for direction 1); positions t >= lengths[b] are exactly 0. Kinds:
+                        "h", "c" (LSTM), gates "i", "f", "g", "o" (LSTM) or "r", "z", "n" (GRU).
+    initial[key][kind]: [B, H_kind] float32 on the states' device, only "h" and (LSTM) "c":
+                        the state right before this direction's first recorded step of each
+                        sequence. That is the user's hx (zeros if none), except for direction 1
+                        of a padded, unpacked input: there PyTorch starts at the padded end, so
+                        the state before step lengths[b]-1 is the state after the padding.
     """
 
     batch: Batch
