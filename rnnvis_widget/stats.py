@@ -21,6 +21,10 @@ Kept for every recorded (module, layer, direction, state kind) — a *slot*:
 
 Memory is independent of corpus length, and ``a.merge(b)`` for shards a, b equals one pass over a
 followed by b: counts, histograms and top-K lists exactly, means and variances to float rounding.
+
+States on a GPU (``StateRecorder(keep_on_device=True)``, as ``rv.analyze`` records them) are
+folded in there with torch, and only small per-batch results reach the host; states on the CPU
+are folded in with numpy, the layers and state kinds of a batch on all cores at once.
 """
 
 from __future__ import annotations
