@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["TopContexts", "context_windows"]
+from .sketch import Array
 
-Array = np.ndarray | torch.Tensor
+__all__ = ["TopContexts", "context_windows"]
 
 
 def context_windows(ids: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:

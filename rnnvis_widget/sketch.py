@@ -163,12 +163,7 @@ class QuantileSketch:
     @property
     def counts(self) -> np.ndarray:
         """(n_display, n_units, n_bins) int32 histogram counts."""
-        if self._on_device is not None:
-            total = self._counts.astype(np.int64) + self._on_device.cpu().numpy()
-            if total.max(initial=0) > _COUNT_LIMIT:
-                raise OverflowError("a display word occurs more than 2^31 - 1 times; counters are int32")
-            self._counts = total.astype(np.int32)
-            self._on_device = None
+        self._add_device_counts()
         return self._counts
 
     @counts.setter
@@ -226,9 +221,19 @@ class QuantileSketch:
         if device.type == "cpu":
             return torch.from_numpy(self.counts)
         if self._on_device is None or self._on_device.device != device:
-            self.counts  # noqa: B018 - adds in what another device has counted
+            self._add_device_counts()  # what another device counted
             self._on_device = torch.zeros(self._counts.shape, dtype=torch.int32, device=device)
         return self._on_device
+
+    def _add_device_counts(self) -> None:
+        """Add the device buffer, if any, into the host counts and drop it."""
+        if self._on_device is None:
+            return
+        total = self._counts.astype(np.int64) + self._on_device.cpu().numpy()
+        if total.max(initial=0) > _COUNT_LIMIT:
+            raise OverflowError("a display word occurs more than 2^31 - 1 times; counters are int32")
+        self._counts = total.astype(np.int32)
+        self._on_device = None
 
     def merge(self, other: QuantileSketch) -> None:
         """Add another shard's counts (exact)."""

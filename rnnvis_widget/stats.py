@@ -242,14 +242,14 @@ class _BatchIndex:
             self._previous[direction] = (flat, first, row[first])
         return self._previous[direction]
 
-    def on(self, device: torch.device, directions: Sequence[int]) -> _TensorIndex:
+    def on(self, device: torch.device) -> _TensorIndex:
         """The parts that index a slot's states, as tensors on ``device`` (made once)."""
         if device not in self._on:
 
             def put(array: np.ndarray) -> torch.Tensor:
                 return torch.from_numpy(array).to(device)
 
-            previous = {d: tuple(put(a) for a in self.previous(d)) for d in directions}
+            previous = {d: tuple(put(a) for a in self.previous(d)) for d in (0, 1)}
             self._on[device] = _TensorIndex(
                 put(self.flat), put(self.word_of_row), put(self.display_sel), put(self.display_rows), previous
             )
@@ -339,7 +339,6 @@ class CorpusStats:
             if int(self.counts[display].max()) + len(index.flat) > _COUNT_LIMIT:
                 raise OverflowError("a display word would occur more than 2^31 - 1 times; counters are int32")
         work = []
-        directions = sorted({key.direction for key in step.states})
         for key, kinds in step.states.items():
             index.previous(key.direction)  # computed once here, read by the workers
             for kind in kinds:
@@ -347,7 +346,7 @@ class CorpusStats:
                 initial: Any = step.initial[key][kind] if kind in MEMORY_KINDS else None
                 states: Any = tensor.reshape(-1, tensor.shape[-1]).contiguous()  # (B·T, H)
                 if tensor.device.type in TORCH_PASS_DEVICES:
-                    index.on(tensor.device, directions)  # made here, read by the workers
+                    index.on(tensor.device)  # made here, read by the workers
                 else:
                     states = states.cpu().numpy()
                     initial = None if initial is None else initial.cpu().numpy()
@@ -399,7 +398,7 @@ class CorpusStats:
         """
         on_torch = isinstance(states, torch.Tensor)
         xp: Any = torch if on_torch else np
-        rows: Any = index.on(states.device, ()) if on_torch else index
+        rows: Any = index.on(states.device) if on_torch else index
         values = states[rows.flat]  # (N, H) float32, grouped by word
         if initial is None:
             response = values
