@@ -259,17 +259,13 @@ def _input_gates(module: nn.Module, p: _Params, inp: Tensor) -> Tensor:
 
 
 def _layer_by_kernel(
-    module: nn.Module, layer: int, n_dir: int, inp: Tensor, h0: Tensor, c0: Tensor | None
+    module: nn.Module, p: _Params, inp: Tensor, h0: Tensor, c0: Tensor | None
 ) -> Tensor:
     """h of one inner layer, [D, T, B, Hout] in processing order, from the module's own kernel
     (cuDNN on a GPU) run on that layer alone. inp: [T, B, F] time-major layer input."""
-    names = ["weight_ih", "weight_hh"]
-    if module.bias:
-        names += ["bias_ih", "bias_hh"]
-    if getattr(module, "proj_size", 0):
-        names.append("weight_hr")
-    suffixes = ["", "_reverse"][:n_dir]
-    weights = [getattr(module, f"{n}_l{layer}{s}") for s in suffixes for n in names]
+    n_dir = p.w_ih.shape[0]
+    per_direction = (p.w_ih, p.w_hh, p.b_ih, p.b_hh, p.w_hr)  # the kernel's weight order
+    weights = [w[d] for d in range(n_dir) for w in per_direction if w is not None]
     h0 = h0.contiguous()
     fam = family(module)
     with warnings.catch_warnings():
@@ -431,7 +427,7 @@ def capture_fused(
         c0 = call.c0[sl] if call.c0 is not None else None
         xg = _input_gates(module, p, inp)
         if layer < n_layers - 1 and valid is None and inp.device.type in KERNEL_PER_LAYER_DEVICES:
-            h_seq = _layer_by_kernel(module, layer, n_dir, inp, h0, c0)
+            h_seq = _layer_by_kernel(module, p, inp, h0, c0)
             c_seq, gates = _known_layer(module, name, layer, p, xg, h_seq, h0, c0, None, want_gates)
         elif layer < n_layers - 1:
             h_seq, c_seq, gates = _run_layer(module, p, xg, h0, c0, valid, want_gates)
