@@ -1,23 +1,22 @@
-"""Streaming statistics against brute-force passes written here, shard merges, quantile error."""
+"""Streaming statistics against brute-force passes written here, and shard merges (the sketch
+and the contexts have their own test files)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pytest
 import torch
+from test_sketch import exact_quantile
 from torch import nn
 
 import rnnvis_widget as rv
-import rnnvis_widget.contexts as contexts_module
 import rnnvis_widget.stats as stats_module
 from rnnvis_widget.batches import Batch
 from rnnvis_widget.capture import LayerKey, StepBatch
-from rnnvis_widget.contexts import TopContexts, context_windows
-from rnnvis_widget.sketch import QUANTILE_PERCENTS, BinLayout, QuantileSketch
+from rnnvis_widget.sketch import QUANTILE_PERCENTS
 from rnnvis_widget.stats import (
     CorpusStats,
     StatsConfig,
@@ -95,12 +94,6 @@ def brute_force(steps: list[StepBatch], key: LayerKey, kind: str, width: int) ->
                     [ids[b, s] if 0 <= s < length else -1 for s in range(t - width, t + width + 1)]
                 )
     return Tokens(np.array(words), np.array(responses, dtype=np.float64), np.array(values), np.array(windows))
-
-
-def exact_quantile(samples: np.ndarray, percent: int) -> float:
-    """The k-th smallest sample, k = max(1, ceil(p·n)) — numpy's inverted_cdf, in integers."""
-    n = len(samples)
-    return float(np.sort(samples)[max(1, -(-percent * n // 100)) - 1])
 
 
 def stream(steps: list[StepBatch], display: np.ndarray | None = None) -> CorpusStats:
@@ -263,165 +256,6 @@ def test_memory_does_not_grow_with_corpus() -> None:
     assert nbytes(stream(random_steps(seed=1, n=2), display)) == nbytes(
         stream(random_steps(seed=1, n=40), display)
     )
-
-
-def test_contexts_on_hand_made_batch() -> None:
-    # Two sequences: [5 6 7 8] and [9 3] (padded with 0). One unit; responses written out.
-    ids = np.array([[5, 6, 7, 8], [9, 3, 0, 0]])
-    windows = context_windows(ids, np.array([4, 2]), width=1)
-    np.testing.assert_array_equal(
-        windows, [[-1, 5, 6], [5, 6, 7], [6, 7, 8], [7, 8, -1], [-1, 9, 3], [9, 3, -1]]
-    )
-    response = np.array([[0.5], [-0.2], [0.9], [0.0], [0.9], [-0.7]], dtype=np.float32)
-    top = TopContexts(n_units=1, k=2, width=1)
-    # Rows may arrive in any order (the stream groups them by word): pass them reversed.
-    rows = np.arange(6)[::-1]
-    top.update(np.ascontiguousarray(response[rows]), 100 + rows, windows[rows])
-    # Largest positive: 0.9 twice — earlier corpus position first (token 7 at 102, token 9 at 104).
-    np.testing.assert_array_equal(top.positions[0, :, 0], [102, 104])
-    np.testing.assert_allclose(top.values[0, :, 0], [0.9, 0.9])
-    np.testing.assert_array_equal(top.windows[0, :, 0], [[6, 7, 8], [-1, 9, 3]])
-    # Largest negative: -0.7 (token 3, last of its sequence: no right context), then -0.2.
-    np.testing.assert_array_equal(top.positions[1, :, 0], [105, 101])
-    np.testing.assert_array_equal(top.windows[1, :, 0], [[9, 3, -1], [5, 6, 7]])
-    # A later batch with a stronger response displaces the weakest; a tie keeps the earlier one.
-    more = context_windows(np.array([[4, 2]]), np.array([2]), 1)
-    top.update(np.array([[0.9], [1.5]], dtype=np.float32), np.array([200, 201]), more)
-    np.testing.assert_array_equal(top.positions[0, :, 0], [201, 102])
-    np.testing.assert_array_equal(top.windows[0, :, 0], [[4, 2, -1], [6, 7, 8]])
-    # Only strictly negative responses are negative contexts: fewer than K leave empty entries.
-    single = TopContexts(n_units=1, k=3, width=0)
-    single.update(np.array([[0.3], [-0.1]], dtype=np.float32), np.array([0, 1]), np.array([[1], [2]]))
-    np.testing.assert_array_equal(single.positions[1, :, 0], [1, -1, -1])
-    assert np.isnan(single.values[1, 1:, 0]).all()
-
-
-def test_contexts_over_a_long_stream_match_a_full_sort(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Early batches go through torch.topk, later ones only through the few responses that beat
-    # the current k-th entries. Both paths must give the exact top k of everything seen.
-    used = {"_top_k": 0, "_nonzero": 0}
-    for name in used:
-        original = getattr(contexts_module, name)
-
-        def counted(*args: Any, _name: str = name, _original: Any = original, **kwargs: Any) -> Any:
-            used[_name] += 1
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(contexts_module, name, counted)
-    rng = np.random.default_rng(7)
-    n_units, k = 30, 5
-    top = TopContexts(n_units=n_units, k=k, width=0)
-    seen: list[np.ndarray] = []
-    for batch in range(40):
-        n = int(rng.integers(1, 60))
-        # Heavy tails, units that never go negative, and, once the lists are full, quantised
-        # values: ties with kept entries, which the earlier entry wins. (While lists fill,
-        # torch.topk would pick among in-batch ties its own way; see the module docstring.)
-        response = rng.standard_t(2, size=(n, n_units)) * 4
-        if batch >= 10:
-            response = np.round(response) / 4
-        if batch == 20:  # (n = 45 here)
-            # One unit bursts: more than k new entries in one batch, some tied with each other.
-            response[: 2 * k, 5] = 1000.0 + np.arange(2 * k) // 3
-        response[:, :3] = np.abs(response[:, :3])
-        response = response.astype(np.float32)
-        start = sum(map(len, seen))
-        positions = np.arange(start, start + n)
-        top.update(response, positions, positions[:, None].astype(np.int32))
-        seen.append(response)
-    everything = np.concatenate(seen)
-    assert used["_top_k"] > 0 and used["_nonzero"] > 0
-    for unit in range(n_units):
-        for side, sign in enumerate((1, -1)):
-            strength = sign * everything[:, unit]
-            expected = sorted(np.flatnonzero(strength > 0), key=lambda n: (-strength[n], n))[:k]
-            kept = top.positions[side, : len(expected), unit]
-            np.testing.assert_array_equal(kept, expected, err_msg=f"unit {unit} side {side}")
-            assert (top.positions[side, len(expected) :, unit] == -1).all()
-            np.testing.assert_array_equal(top.windows[side, : len(expected), unit, 0], expected)
-
-
-DEVICES = [
-    pytest.param("numpy", id="numpy"),
-    pytest.param("cpu", id="torch-cpu"),
-    pytest.param(
-        "cuda", id="cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-    ),
-]
-
-
-@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-@pytest.mark.parametrize("device", DEVICES)
-def test_sketch_counts_every_sample_in_its_own_counter(dtype: type, device: str) -> None:
-    # 30 units x 97 bins passes float16's exact whole numbers (2048): that case adds the unit
-    # offsets as integers, the others while the bins are floats. Tensors are counted where they
-    # are (on a GPU, in a buffer that is added in when the counts are read).
-    rng = np.random.default_rng(11)
-    layout = BinLayout(2.0)
-    sketch = QuantileSketch(n_display=4, n_units=30, layout=layout)
-    rows = rng.integers(0, 4, size=200)
-    values = (rng.standard_t(3, size=(200, 30)) * 0.3).astype(dtype)
-    for half in (slice(0, 100), slice(100, 200)):  # read in between: buffers must add up
-        if device == "numpy":
-            sketch.update(rows[half], values[half])
-        else:
-            sketch.update(torch.from_numpy(rows[half]).to(device), torch.from_numpy(values[half]).to(device))
-        assert sketch.counts.sum() == 30 * half.stop
-    expected = np.zeros_like(sketch.counts)
-    for row, sample in zip(rows, values, strict=True):
-        # Bins of one sample at a time, computed by the same library (float16 rounds its own way).
-        one = sample[None, :] if device == "numpy" else torch.from_numpy(sample[None, :]).to(device)
-        bins = np.asarray(layout.index(one)[0].tolist())
-        expected[row, np.arange(30), bins] += 1
-    np.testing.assert_array_equal(sketch.counts, expected)
-
-
-@pytest.mark.parametrize(
-    "scale, x_max",
-    [(0.3, 2.0), (0.01, 2.0), (3.0, 16.0), (30.0, 16.0)],
-    ids=["typical", "tiny", "wide", "clipped"],
-)
-def test_quantile_error_within_documented_bound(scale: float, x_max: float) -> None:
-    rng = np.random.default_rng(0)
-    layout = BinLayout(x_max)
-    sketch = QuantileSketch(n_display=3, n_units=4, layout=layout)
-    rows, samples = [], []
-    for row, n in enumerate([1, 17, 4000]):
-        # Heavy-tailed, skewed, with exact zeros: a mixture no single scale fits.
-        values = scale * rng.standard_t(3, size=(n, 4)) + scale * np.abs(rng.normal(size=(n, 4)))
-        values[rng.random((n, 4)) < 0.1] = 0.0
-        values = values.astype(np.float32)
-        rows.append(np.full(n, row))
-        samples.append(values)
-    all_rows, all_samples = np.concatenate(rows), np.concatenate(samples)
-    order = rng.permutation(len(all_rows))  # words interleave in a corpus
-    for chunk in np.array_split(order, 5):  # fed in pieces, as batches would be
-        sketch.update(all_rows[chunk], all_samples[chunk])
-    estimates = sketch.quantiles()
-    worst = 0.0
-    for row, values in enumerate(samples):
-        clipped = np.clip(values.astype(np.float64), -x_max, x_max)
-        for unit in range(4):
-            for i, percent in enumerate(QUANTILE_PERCENTS):
-                q = exact_quantile(clipped[:, unit], percent)
-                error = abs(estimates[row, unit, i] - q)
-                bound = float(layout.error_bound(np.array(q)))
-                assert error <= bound * (1 + 1e-5) + 1e-7, (row, unit, percent, q, estimates[row, unit, i])
-                worst = max(worst, error / bound)
-    assert worst > 0.2  # the bound is not vacuously loose on this data
-
-
-def test_bins_contain_their_values() -> None:
-    layout = BinLayout(2.0, bins_per_sign=10, dynamic_range=100.0)
-    edges = layout.edges()
-    values = np.concatenate([edges, np.random.default_rng(0).uniform(-2, 2, 1000), [0.0, -0.0, 1e-9]])
-    bins = layout.index(values.astype(np.float32))
-    assert bins.min() >= 0 and bins.max() < layout.n_bins
-    tolerance = 1e-6 * np.abs(values) + 1e-9
-    assert np.all(edges[bins] <= values + tolerance) and np.all(values - tolerance <= edges[bins + 1])
-    rep = layout.representatives()
-    assert np.all((edges[:-1] <= rep) & (rep <= edges[1:]))
-    assert layout.relative_error == pytest.approx((layout.gamma - 1) / (layout.gamma + 1))
 
 
 def test_empty_display_word_gives_nan() -> None:
