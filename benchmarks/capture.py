@@ -26,8 +26,8 @@ from collections.abc import Callable
 import torch
 from common import LanguageModel
 
-from rnnvis_widget.batches import Batch
 from rnnvis_widget.capture import StateRecorder
+from rnnvis_widget.capture.batches import Batch
 
 
 def main() -> None:

@@ -3,10 +3,10 @@
 Prints exactly one JSON line. Run: ``.venv/bin/python benchmarks/cocluster.py``.
 
 For each shape (10,000 words x 1,200 units, and 300 x 1,500), k = 10, planted signed data
-from :mod:`rnnvis_widget.planted`, median wall time of 5 runs in this one process, and the
+from :mod:`rnnvis_widget.clustering.planted`, median wall time of 5 runs in this one process, and the
 adjusted Rand index against the plant for words and units:
 
-- ``ours``: :func:`rnnvis_widget.cocluster.cocluster` (full result: labels, edges, order,
+- ``ours``: :func:`rnnvis_widget.clustering.cocluster.cocluster` (full result: labels, edges, order,
   strengths);
 - ``sklearn_signed``: ``SpectralCoclustering`` on the signed matrix, as RNNVis used it;
 - ``sklearn_magnitude``: ``SpectralCoclustering`` on ``|S|``, the same graph we cluster.
@@ -36,9 +36,9 @@ import numpy as np
 from sklearn.cluster import SpectralCoclustering
 from sklearn.metrics import adjusted_rand_score
 
-from rnnvis_widget.cocluster import SpectralEmbedding, cocluster, cocluster_range
-from rnnvis_widget.planted import planted_coclusters
-from rnnvis_widget.spectral import kmeans
+from rnnvis_widget.clustering._spectral import kmeans
+from rnnvis_widget.clustering.cocluster import SpectralEmbedding, cocluster, cocluster_range
+from rnnvis_widget.clustering.planted import planted_coclusters
 
 N_CLUSTERS = 10
 REPEATS = 5

@@ -33,8 +33,8 @@ import numpy as np
 import torch
 from common import LanguageModel
 
-from rnnvis_widget.batches import Batch
 from rnnvis_widget.capture import StateRecorder, StepBatch
+from rnnvis_widget.capture.batches import Batch
 from rnnvis_widget.stats import CorpusStats, activation_bounds, top_words
 
 VOCAB = 10_000

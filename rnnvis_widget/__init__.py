@@ -1,9 +1,40 @@
-"""rnnvis-widget: see what the hidden memory of a recurrent neural network has learned."""
+"""rnnvis-widget: see what the hidden memory of a recurrent neural network has learned.
 
-from .analysis import Analysis, analyze
-from .capture import LayerKey
-from .compare import Comparison, compare
-from .widget import RNNVis, show
+The package follows the data flow: ``capture`` (every hidden state, exact) → ``stats``
+(streaming per-word statistics) → ``clustering`` (co-clustering of words and units) →
+``analysis`` (``rv.analyze`` and the ``Analysis`` result) → ``view`` (the widgets, the
+comparison and offline snapshots); ``zoo`` holds corpora, configs and trained models.
+"""
 
-__all__ = ["Analysis", "Comparison", "LayerKey", "RNNVis", "analyze", "compare", "show"]
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+from .analysis import Analysis, Context, Stack, analyze
+from .capture import Batch, CaptureError, CaptureMismatchError, LayerKey, StateRecorder
+from .clustering import CoClustering
+from .stats import TopContexts, UnitSummary
+from .view import Comparison, RNNVis, compare, show
+
+try:
+    __version__ = version("rnnvis-widget")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Analysis",
+    "Batch",
+    "CaptureError",
+    "CaptureMismatchError",
+    "CoClustering",
+    "Comparison",
+    "Context",
+    "LayerKey",
+    "RNNVis",
+    "Stack",
+    "StateRecorder",
+    "TopContexts",
+    "UnitSummary",
+    "__version__",
+    "analyze",
+    "compare",
+    "show",
+]

@@ -14,7 +14,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, Playwright
 
-from rnnvis_widget.export import _inline_buffers, snapshot_html, widget_state
+from rnnvis_widget.view._export import _inline_buffers, snapshot_html, widget_state
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from rnnvis_widget.batches import Batch, iter_batches
+from rnnvis_widget.capture.batches import Batch, iter_batches
 
 
 def test_ragged_lists_are_padded_in_order() -> None:

@@ -14,14 +14,14 @@ from rnn_reference import reference
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from rnnvis_widget.batches import Batch
 from rnnvis_widget.capture import (
     CaptureAlignmentError,
     LayerKey,
     StateRecorder,
     find_recurrent_modules,
-    fused,
 )
+from rnnvis_widget.capture import _fused as fused
+from rnnvis_widget.capture.batches import Batch
 
 VOCAB = 11
 EMB = 4

@@ -7,8 +7,8 @@ import torch
 from rnn_reference import cell_step, reference
 from torch import nn
 
-from rnnvis_widget.batches import Batch
 from rnnvis_widget.capture import CaptureError, LayerKey, StateRecorder
+from rnnvis_widget.capture.batches import Batch
 
 VOCAB, EMB, HID = 9, 4, 5
 

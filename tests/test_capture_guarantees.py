@@ -8,7 +8,6 @@ import pytest
 import torch
 from torch import nn
 
-from rnnvis_widget.batches import Batch
 from rnnvis_widget.capture import (
     CaptureAlignmentError,
     CaptureError,
@@ -16,6 +15,7 @@ from rnnvis_widget.capture import (
     LayerKey,
     StateRecorder,
 )
+from rnnvis_widget.capture.batches import Batch
 
 VOCAB, EMB, HID = 7, 3, 4
 

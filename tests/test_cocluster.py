@@ -12,15 +12,15 @@ from hypothesis import strategies as st
 from sklearn.cluster import SpectralCoclustering
 from sklearn.metrics import adjusted_rand_score
 
-from rnnvis_widget.cocluster import (
+from rnnvis_widget.clustering._crossings import order_clusters, weighted_crossings
+from rnnvis_widget.clustering._spectral import degree_scales, kmeans, nontrivial_singular_vectors
+from rnnvis_widget.clustering.cocluster import (
     CoClustering,
     SpectralEmbedding,
     cocluster,
     cocluster_range,
 )
-from rnnvis_widget.crossings import order_clusters, weighted_crossings
-from rnnvis_widget.planted import PlantedCoclusters, planted_coclusters
-from rnnvis_widget.spectral import degree_scales, kmeans, nontrivial_singular_vectors
+from rnnvis_widget.clustering.planted import PlantedCoclusters, planted_coclusters
 
 ARRAY_FIELDS = [
     "unit_labels",

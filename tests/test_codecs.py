@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnvis_widget.codecs import WIRE_DTYPES, decode, encode
+from rnnvis_widget.view._codecs import WIRE_DTYPES, decode, encode
 
 
 @pytest.mark.parametrize("dtype", WIRE_DTYPES)

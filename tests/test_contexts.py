@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-import rnnvis_widget.contexts as contexts_module
-from rnnvis_widget.contexts import TopContexts, context_windows
+import rnnvis_widget.stats.contexts as contexts_module
+from rnnvis_widget.stats.contexts import TopContexts, context_windows
 
 
 def test_contexts_on_hand_made_batch() -> None:

@@ -6,7 +6,7 @@ import json
 import re
 import struct
 
-from rnnvis_widget.export import CONTAINER_MAGIC, pack_state, script_safe_json, snapshot_html
+from rnnvis_widget.view._export import CONTAINER_MAGIC, pack_state, script_safe_json, snapshot_html
 
 
 def test_script_safe_json_cannot_close_its_script() -> None:

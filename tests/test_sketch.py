@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnvis_widget.sketch import QUANTILE_PERCENTS, BinLayout, QuantileSketch
+from rnnvis_widget.stats._sketch import QUANTILE_PERCENTS, BinLayout, QuantileSketch
 
 
 def exact_quantile(samples: np.ndarray, percent: int) -> float:

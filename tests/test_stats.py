@@ -13,17 +13,17 @@ from test_sketch import exact_quantile
 from torch import nn
 
 import rnnvis_widget as rv
-import rnnvis_widget.stats as stats_module
-from rnnvis_widget.batches import Batch
+import rnnvis_widget.stats.corpus_stats as stats_module
 from rnnvis_widget.capture import LayerKey, StepBatch
-from rnnvis_widget.sketch import QUANTILE_PERCENTS
+from rnnvis_widget.capture.batches import Batch
 from rnnvis_widget.stats import (
     CorpusStats,
     StatsConfig,
     activation_bounds,
     top_words,
 )
-from rnnvis_widget.stats_arrays import stats_to_arrays
+from rnnvis_widget.stats._arrays import stats_to_arrays
+from rnnvis_widget.stats._sketch import QUANTILE_PERCENTS
 
 VOCAB = 12
 FWD = LayerKey("rnn", 0, 0)

@@ -7,8 +7,8 @@ import pytest
 import traitlets
 
 import rnnvis_widget as rv
-from rnnvis_widget.codecs import decode
-from rnnvis_widget.viewmodel import Slot
+from rnnvis_widget.view._codecs import decode
+from rnnvis_widget.view._viewmodel import ViewSlot
 from rnnvis_widget.zoo.demo import DemoRun
 
 
@@ -34,7 +34,7 @@ def test_k_change_reclusters_and_layer_change_rebuilds_the_view(demo_analysis: r
     payload = widget.clusterings["7"]
     labels = decode(payload["unit_cluster"])
     assert set(np.unique(labels)) <= set(range(7)) and len(labels) == demo_analysis.response(-1).shape[1]
-    expected = widget.viewmodel.cocluster(Slot(1, "h", 0), 7)
+    expected = widget.viewmodel.cocluster(ViewSlot(1, "h", 0), 7)
     np.testing.assert_array_equal(labels, expected.unit_labels)
 
     title = widget.view["title"]
@@ -53,7 +53,7 @@ def test_k_change_reclusters_and_layer_change_rebuilds_the_view(demo_analysis: r
 def test_clusters_returns_the_current_clustering(demo_analysis: rv.Analysis) -> None:
     widget = rv.RNNVis(demo_analysis, n_clusters=5)
     units, words = widget.clusters()
-    co = widget.viewmodel.cocluster(Slot(1, "h", 0), 5)
+    co = widget.viewmodel.cocluster(ViewSlot(1, "h", 0), 5)
     assert list(units.columns) == ["unit", "cluster", "mean_response", "mean_abs_delta"]
     np.testing.assert_array_equal(units["cluster"], co.unit_labels)
     assert list(words.columns) == ["word", "cluster", "strength", "count"]

@@ -10,7 +10,7 @@ from browser_support import WidgetPage
 from playwright.sync_api import Page
 
 import rnnvis_widget as rv
-from rnnvis_widget.viewmodel import Slot, error_view
+from rnnvis_widget.view._viewmodel import ViewSlot, error_view
 from rnnvis_widget.zoo.demo import DemoRun
 
 pytestmark = pytest.mark.browser
@@ -237,7 +237,7 @@ def test_hostile_tokens_show_as_text(
     page: Page, demo_run: DemoRun, demo_analysis: rv.Analysis, tmp_path: Path
 ) -> None:
     # Give hostile texts to the words that head the clouds; the numbers do not depend on texts.
-    co = rv.RNNVis(demo_analysis, n_clusters=3, min_count=1).viewmodel.cocluster(Slot(1, "h", 0), 3)
+    co = rv.RNNVis(demo_analysis, n_clusters=3, min_count=1).viewmodel.cocluster(ViewSlot(1, "h", 0), 3)
     display = demo_analysis.display_words
     strength = co.word_strength[display]
     heads = [int(display[np.argmax(np.where(co.word_labels[display] == c, strength, -1))]) for c in range(3)]

@@ -16,9 +16,10 @@ import torch
 from torch import Tensor, nn
 from torch.utils.hooks import RemovableHandle
 
-from ..batches import Batch
-from .cells import CellStep, capture_cell_call
-from .fused import FUSED_TYPES, Recorded, capture_fused, family
+from ._cells import CellStep, capture_cell_call
+from ._fused import FUSED_TYPES, Recorded, capture_fused
+from ._modules import family
+from .batches import Batch
 from .types import GATE_KINDS, CaptureAlignmentError, CaptureError, LayerKey, StepBatch
 
 __all__ = ["RECURRENT_TYPES", "StateRecorder", "find_recurrent_modules"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..batches import Batch
+from .batches import Batch
 
 __all__ = [
     "GATE_KINDS",

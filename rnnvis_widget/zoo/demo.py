@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..analysis import Analysis, analyze
-from ..widget import RNNVis
+from ..view import RNNVis
 from .corpora import Vocabulary
 from .models import LanguageModel
 from .pretrained import load_pretrained

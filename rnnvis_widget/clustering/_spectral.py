@@ -1,6 +1,6 @@
 """Numerical pieces of spectral co-clustering: the degree-normalised SVD and a seeded k-means.
 
-Kept apart from :mod:`rnnvis_widget.cocluster` (which owns validation, labels, edges and
+Kept apart from :mod:`rnnvis_widget.clustering.cocluster` (which owns validation, labels, edges and
 order) so that each piece can be tested on its own. numpy only.
 """
 

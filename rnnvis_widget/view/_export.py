@@ -17,16 +17,15 @@ import html
 import json
 import os
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anywidget
 
-if TYPE_CHECKING:
-    from .widget import RNNVis
+from ._viewmodel import ViewModel, ViewSlot
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent.parent / "static"
 CONTAINER_MAGIC = b"RVS1"
 
 # Inline scripts and styles only, modules from blob: URLs, images from data:/blob: (PNG export).
@@ -139,9 +138,10 @@ def snapshot_html(state: dict[str, Any], title: str = "rnnvis snapshot") -> str:
 SlotSpec = tuple[int, str, int]
 
 
-def _slots_to_save(widget: RNNVis, slots: str | Sequence[SlotSpec]) -> list[SlotSpec]:
-    current = (widget.layer, widget.state, widget.direction)
-    analysis = widget.analysis
+def _slots_to_save(
+    viewmodel: ViewModel, current: SlotSpec, slots: str | Sequence[SlotSpec]
+) -> list[SlotSpec]:
+    analysis = viewmodel.analysis
     if slots == "current":
         wanted: list[SlotSpec] = []
     elif slots == "all":
@@ -174,41 +174,54 @@ def slot_key(layer: int, state: str, direction: int) -> str:
     return f"{layer}|{state}|{direction}"
 
 
-def save_html(
-    widget: RNNVis,
+def save_snapshot(
     path: str | os.PathLike[str],
+    viewmodel: ViewModel,
+    state: Mapping[str, Any],
+    *,
     title: str = "rnnvis snapshot",
     slots: str | Sequence[SlotSpec] = "current",
     ks: Iterable[int] | None = None,
 ) -> Path:
-    """Write `widget`'s view as a snapshot that stays interactive without a kernel.
+    """Write a view as a snapshot that stays interactive without a kernel.
 
-    Args:
-        slots: "current" (the view as shown), "all" (every layer, state kind and direction), or a
-            list of (layer, state, direction) to include besides the current one.
-        ks: cluster counts to precompute; default every k the clusters control offers (2..20).
+    Parameters
+    ----------
+    path : path-like
+        The HTML file to write.
+    viewmodel : ViewModel
+        Builds (and caches) the payloads of the analysis on show.
+    state : mapping
+        The widget's synced traits (:func:`widget_state`); ``layer``, ``state``, ``direction``,
+        ``n_words`` and ``n_clusters`` name the view as shown.
+    title : str
+        The page title.
+    slots : "current", "all" or sequence of (layer, state, direction)
+        "current" (the view as shown), "all" (every layer, state kind and direction), or the
+        views to include besides the current one.
+    ks : iterable of int, optional
+        Cluster counts to precompute; default every k the clusters control offers (2..20).
     """
-    from .viewmodel import Slot
-
-    viewmodel = widget.viewmodel
+    current: SlotSpec = (int(state["layer"]), str(state["state"]), int(state["direction"]))
+    n_words, n_clusters = int(state["n_words"]), int(state["n_clusters"])
     offline: dict[str, dict[str, Any]] = {}
-    for layer, kind, direction in _slots_to_save(widget, slots):
-        slot = Slot(layer, kind, direction)
+    for layer, kind, direction in _slots_to_save(viewmodel, current, slots):
+        slot = ViewSlot(layer, kind, direction)
         low, high = viewmodel.k_range(slot)
         chosen = sorted({k for k in (ks if ks is not None else range(low, high + 1)) if low <= k <= high})
         if not chosen:
             raise ValueError(f"none of ks is in the clusters range {low}..{high} of this view")
         offline[slot_key(layer, kind, direction)] = {
-            "view": viewmodel.main_view(slot, widget.n_words, live=False),
-            "clusterings": {str(k): viewmodel.clustering_view(slot, k, widget.n_words) for k in chosen},
+            "view": viewmodel.main_view(slot, n_words, live=False),
+            "clusterings": {str(k): viewmodel.clustering_view(slot, k, n_words) for k in chosen},
         }
-    state = widget_state(widget)
-    current = offline[slot_key(widget.layer, widget.state, widget.direction)]
-    state["view"] = current["view"]
-    state["clusterings"] = current["clusterings"]
-    if str(widget.n_clusters) not in current["clusterings"]:
-        state["n_clusters"] = int(min(current["clusterings"], key=lambda k: abs(int(k) - widget.n_clusters)))
-    state["offline_views"] = offline
+    page = dict(state)
+    shown = offline[slot_key(*current)]
+    page["view"] = shown["view"]
+    page["clusterings"] = shown["clusterings"]
+    if str(n_clusters) not in shown["clusterings"]:
+        page["n_clusters"] = int(min(shown["clusterings"], key=lambda k: abs(int(k) - n_clusters)))
+    page["offline_views"] = offline
     target = Path(path)
-    target.write_text(snapshot_html(state, title), encoding="utf-8")
+    target.write_text(snapshot_html(page, title), encoding="utf-8")
     return target

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .sketch import Array
+from ._sketch import Array
 
 __all__ = ["TopContexts", "context_windows"]
 

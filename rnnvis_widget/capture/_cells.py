@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from .fused import check_close, family, hidden_size
+from ._modules import check_close, family, hidden_size
 from .types import GATE_KINDS, CaptureAlignmentError
 
 __all__ = ["CELL_TYPES", "CellStep", "capture_cell_call"]

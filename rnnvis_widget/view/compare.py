@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets
 import traitlets
 
-from .analysis import Analysis
+from ..analysis import Analysis
 from .widget import RNNVis
 
 LINKED_TRAITS = ("n_clusters", "selected_words", "link_filter")

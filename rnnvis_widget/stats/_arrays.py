@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .capture import LayerKey
-from .stats import Bound, CorpusStats, Slot, StatsConfig
+from ..capture import LayerKey
+from .corpus_stats import CorpusStats, Slot, StatsConfig
+from .responses import Bound
 
 
 def stats_to_arrays(stats: CorpusStats) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -15,7 +15,7 @@ Number of singular vectors: ``l = k - 1``. ``k`` blocks span a ``k``-dimensional
 which the leading (trivial) vector is one direction, so ``k - 1`` non-trivial vectors are
 exactly what separates them. scikit-learn's (and Dhillon's) ``ceil(log2 k)`` assumes the
 clusters sit at the corners of a hypercube, which fails on unequal groups: on the planted
-data of :mod:`rnnvis_widget.planted` (10,000 x 1,200, k = 10, noise 0.5, seed 0) word/unit
+data of :mod:`rnnvis_widget.clustering.planted` (10,000 x 1,200, k = 10, noise 0.5, seed 0) word/unit
 ARI is 0.36/0.55 with ``l = 4``, 0.64/1.00 with ``l = k - 2``, 0.996/1.00 with ``l = k - 1``
 and no better with ``l = k`` or ``2k`` (extra vectors carry only noise). The SVD is computed
 once for the largest ``k`` needed and every smaller ``k`` uses a prefix of it.
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .crossings import order_clusters
-from .spectral import degree_scales, kmeans, nontrivial_singular_vectors
+from ._crossings import order_clusters
+from ._spectral import degree_scales, kmeans, nontrivial_singular_vectors
 
 #: Largest k that :meth:`SpectralEmbedding.fit` prepares for by default (the widget's range).
 DEFAULT_MAX_CLUSTERS = 20

@@ -10,14 +10,14 @@ Kept for every recorded (module, layer, direction, state kind) — a *slot*:
 * per (word, unit): count, mean and variance of the response (Welford/Chan updates in float64,
   numerically stable); memory O(vocabulary × units);
 * per (display word, unit): quantiles 9/25/50/75/91 from fixed log-spaced histograms
-  (:mod:`rnnvis_widget.sketch`; memory and error documented there); display words are chosen
+  (:mod:`rnnvis_widget.stats._sketch`; memory and error documented there); display words are chosen
   by the caller, usually the most frequent ones (:func:`top_words`);
 * per unit: mean |Δ|, sparsity (fraction of |Δ| < ``sparsity_threshold``), saturation
   (fraction of steps whose *state value* lies within ``saturation_margin`` of the bound of its
   activation, e.g. |h| >= 0.95 for tanh; NaN where the state is unbounded: LSTM c, ReLU RNN h,
   projected LSTM h, custom cells);
 * per unit: the K strongest positive and negative responses with their context
-  (:mod:`rnnvis_widget.contexts`).
+  (:mod:`rnnvis_widget.stats.contexts`).
 
 Memory is independent of corpus length, and ``a.merge(b)`` for shards a, b equals one pass over a
 followed by b: counts, histograms and top-K lists exactly, means and variances to float rounding.
@@ -30,113 +30,30 @@ are folded in with numpy, the layers and state kinds of a batch on all cores at 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
 
-from .capture import LayerKey, StepBatch
-from .contexts import TopContexts, context_windows
-from .sketch import QUANTILE_PERCENTS, BinLayout, QuantileSketch
+from ..capture import LayerKey, StepBatch
+from ._batch_index import BatchIndex
+from ._sketch import QUANTILE_PERCENTS, BinLayout, QuantileSketch
+from ._threads import stats_pool
+from .contexts import TopContexts
+from .responses import GATE_BOUNDS, MEMORY_KINDS, Bound
 
-__all__ = [
-    "GATE_BOUNDS",
-    "MEMORY_KINDS",
-    "Bound",
-    "CorpusStats",
-    "Slot",
-    "SlotStats",
-    "StatsConfig",
-    "UnitSummary",
-    "activation_bounds",
-    "step_responses",
-    "top_words",
-]
+__all__ = ["CorpusStats", "Slot", "SlotStats", "StatsConfig", "UnitSummary"]
 
-# Kinds whose response is a change of memory; every other kind (gates) is taken as its value.
-MEMORY_KINDS = ("h", "c")
-
-#: Range of each gate's activation, fixed by PyTorch's definitions (sigmoid or tanh).
-GATE_BOUNDS: dict[str, tuple[float, float]] = {
-    "i": (0.0, 1.0),
-    "f": (0.0, 1.0),
-    "o": (0.0, 1.0),
-    "r": (0.0, 1.0),
-    "z": (0.0, 1.0),
-    "g": (-1.0, 1.0),
-    "n": (-1.0, 1.0),
-}
-
-Bound = tuple[float, float] | None
+#: A slot's name: the layer it was recorded at and the state kind.
 Slot = tuple[LayerKey, str]
 
+#: Device types whose states are folded in where they are, with torch (anything else is copied
+#: to numpy first). The CPU keeps numpy: several of its passes are faster there.
+TORCH_PASS_DEVICES: frozenset[str] = frozenset({"cuda"})
+
 _COUNT_LIMIT = int(np.iinfo(np.int32).max)
-
-
-def step_responses(step: StepBatch, key: LayerKey, kind: str) -> torch.Tensor:
-    """Per-step response of every unit, shape (B, T, H); zero where t >= length."""
-    values = step.states[key][kind]
-    if kind not in MEMORY_KINDS:
-        return values
-    initial = step.initial[key][kind]
-    lengths = step.batch.lengths
-    previous = torch.empty_like(values)
-    if key.direction == 0:
-        previous[:, 0] = initial
-        previous[:, 1:] = values[:, :-1]
-    else:
-        # Backward direction reads the sequence from its last real token towards the first.
-        previous[:, :-1] = values[:, 1:]
-        previous[torch.arange(values.shape[0]), lengths - 1] = initial
-    steps = torch.arange(values.shape[1])
-    valid = (steps[None, :] < lengths[:, None]).unsqueeze(-1)
-    return torch.where(valid, values - previous, torch.zeros_like(values))
-
-
-def top_words(counts: np.ndarray, n: int) -> np.ndarray:
-    """Ids of the ``n`` most frequent words seen at least once, most frequent first, ties by id.
-
-    Parameters
-    ----------
-    counts : ndarray of shape (n_words,)
-    n : int
-
-    Returns
-    -------
-    ids : ndarray of shape (min(n, n_seen),), int64
-    """
-    counts = np.asarray(counts)
-    seen = np.flatnonzero(counts > 0)
-    order = seen[np.argsort(-counts[seen], kind="stable")]
-    return order[:n].astype(np.int64)
-
-
-def activation_bounds(module: nn.Module, kinds: Sequence[str]) -> dict[str, Bound]:
-    """Range of each state kind of a recorded module, or None where it is unbounded or unknown.
-
-    h of tanh RNN/LSTM/GRU (and cells) lies in [-1, 1]; ReLU RNN h, projected LSTM h (a linear
-    map of o·tanh(c)), LSTM c and anything of a custom module are unbounded / unknown.
-    """
-    tanh_h = isinstance(module, (nn.LSTM, nn.LSTMCell, nn.GRU, nn.GRUCell)) or (
-        isinstance(module, (nn.RNN, nn.RNNCell)) and module.nonlinearity == "tanh"
-    )
-    if isinstance(module, nn.LSTM) and module.proj_size > 0:
-        tanh_h = False
-    known = isinstance(module, (nn.RNNBase, nn.RNNCellBase))
-    out: dict[str, Bound] = {}
-    for kind in kinds:
-        if kind == "h":
-            out[kind] = (-1.0, 1.0) if tanh_h else None
-        elif kind == "c" or not known:
-            out[kind] = None
-        else:
-            out[kind] = GATE_BOUNDS.get(kind)
-    return out
 
 
 @dataclass(frozen=True)
@@ -145,7 +62,7 @@ class StatsConfig:
 
     top_k:              contexts kept per unit and sign (0: none).
     context_width:      tokens of context kept each side of a top context.
-    bins_per_sign:      quantile histogram bins per sign (see :mod:`rnnvis_widget.sketch`).
+    bins_per_sign:      quantile histogram bins per sign (see :mod:`rnnvis_widget.stats._sketch`).
     dynamic_range:      x_max / x_min of the quantile histograms.
     unbounded_range:    x_max of the quantile histograms for unbounded states (c, ReLU h);
                         larger magnitudes are clipped.
@@ -205,83 +122,6 @@ class SlotStats:
     @property
     def n_units(self) -> int:
         return int(self.mean.shape[1])
-
-
-@dataclass
-class _BatchIndex:
-    """What every slot of one batch shares. Slots work on the batch's real tokens *grouped by
-    word* (stable, so corpus order within a word): each word's rows are adjacent when summed."""
-
-    n_steps: int  # T of the padded batch
-    lengths: np.ndarray  # (B,)
-    flat: np.ndarray  # (N,) b·T + t of each grouped token
-    words: np.ndarray  # (U,) distinct words, ascending
-    word_of_row: np.ndarray  # (N,) index into words of each grouped token
-    n_word: np.ndarray  # (U,) tokens per word in this batch
-    positions: np.ndarray  # (N,) corpus position of each grouped token, from 0 in this batch
-    display_sel: np.ndarray  # (n_sel,) grouped rows whose word is a display word
-    display_rows: np.ndarray  # (n_sel,) their display row
-    windows: np.ndarray | None  # (N, 2w + 1) context window of each grouped token
-    _previous: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
-    _on: dict[torch.device, _TensorIndex] = field(default_factory=dict)
-
-    def previous(self, direction: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Where the state before each grouped token is: ``(flat index, starts_sequence,
-        row)``; for tokens that start their sequence in this direction it is the initial state
-        of ``row`` instead (their flat index is a harmless placeholder)."""
-        if direction not in self._previous:
-            row, t = np.divmod(self.flat, self.n_steps)
-            if direction == 0:
-                first = t == 0
-                flat = self.flat - 1
-            else:
-                # Backward reads from the last real token towards the first.
-                first = t == self.lengths[row] - 1
-                flat = self.flat + 1
-            flat[first] = self.flat[first]
-            self._previous[direction] = (flat, first, row[first])
-        return self._previous[direction]
-
-    def on(self, device: torch.device) -> _TensorIndex:
-        """The parts that index a slot's states, as tensors on ``device`` (made once)."""
-        if device not in self._on:
-
-            def put(array: np.ndarray) -> torch.Tensor:
-                return torch.from_numpy(array).to(device)
-
-            previous = {d: tuple(put(a) for a in self.previous(d)) for d in (0, 1)}
-            self._on[device] = _TensorIndex(
-                put(self.flat), put(self.word_of_row), put(self.display_sel), put(self.display_rows), previous
-            )
-        return self._on[device]
-
-
-@dataclass(frozen=True)
-class _TensorIndex:
-    """:class:`_BatchIndex`'s row indices as tensors, for states that live on a GPU."""
-
-    flat: torch.Tensor
-    word_of_row: torch.Tensor
-    display_sel: torch.Tensor
-    display_rows: torch.Tensor
-    _previous: dict[int, tuple[torch.Tensor, ...]]
-
-    def previous(self, direction: int) -> tuple[torch.Tensor, ...]:
-        return self._previous[direction]
-
-
-#: Device types whose states are folded in where they are, with torch (anything else is copied
-#: to numpy first). The CPU keeps numpy: several of its passes are faster there.
-TORCH_PASS_DEVICES: frozenset[str] = frozenset({"cuda"})
-
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="rnnvis-stats")
-    return _POOL
 
 
 @dataclass
@@ -356,39 +196,20 @@ class CorpusStats:
         # so the layers and state kinds of a batch are folded in on all cores at once (the
         # histograms count with torch, since numpy's add.at holds the GIL). Each slot's result
         # is the same whatever the order and thread count, so this stays deterministic.
-        pending = [_pool().submit(self._update_slot, *args) for args in work]
+        pending = [stats_pool().submit(self._update_slot, *args) for args in work]
         for future in pending:
             future.result()
         self.counts[index.words] += index.n_word  # words are distinct; after the slots read them
         self.n_tokens += len(index.flat)
 
-    def _index(self, step: StepBatch) -> _BatchIndex:
-        ids = step.batch.ids.numpy()
-        lengths = step.batch.lengths.numpy()
-        corpus_flat = np.flatnonzero(np.arange(ids.shape[1])[None, :] < lengths[:, None])
-        corpus_ids = ids.reshape(-1)[corpus_flat]
-        order = np.argsort(corpus_ids, kind="stable")
-        words, n_word = np.unique(corpus_ids[order], return_counts=True)
-        display_row = self._display_row[corpus_ids[order]]
-        display_sel = np.flatnonzero(display_row >= 0)
-        windows = None
-        if self.config.top_k > 0:
-            windows = context_windows(ids, lengths, self.config.context_width)[order]
-        return _BatchIndex(
-            n_steps=int(ids.shape[1]),
-            lengths=lengths,
-            flat=corpus_flat[order],
-            words=words,
-            word_of_row=np.repeat(np.arange(len(words)), n_word),
-            n_word=n_word,
-            positions=order.astype(np.int64),
-            display_sel=display_sel,
-            display_rows=display_row[display_sel],
-            windows=windows,
+    def _index(self, step: StepBatch) -> BatchIndex:
+        width = self.config.context_width if self.config.top_k > 0 else None
+        return BatchIndex.build(
+            step.batch.ids.numpy(), step.batch.lengths.numpy(), self._display_row, width
         )
 
     def _update_slot(
-        self, slot: SlotStats, index: _BatchIndex, states: Any, initial: Any, direction: int
+        self, slot: SlotStats, index: BatchIndex, states: Any, initial: Any, direction: int
     ) -> None:
         """Fold one slot's (B·T, H) states of a batch into its accumulators.
 
@@ -583,7 +404,7 @@ class CorpusStats:
         )
 
     def contexts(self, key: LayerKey, kind: str) -> TopContexts:
-        """Top-K contexts of every unit (see :class:`~rnnvis_widget.contexts.TopContexts`)."""
+        """Top-K contexts of every unit (see :class:`~rnnvis_widget.stats.contexts.TopContexts`)."""
         slot = self._get(key, kind)
         if slot.contexts is None:
             raise ValueError("no contexts were kept: pass top_contexts > 0")

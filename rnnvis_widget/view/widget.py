@@ -12,10 +12,10 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .analysis import Analysis
-from .viewmodel import MIN_CLUSTERS, Slot, ViewModel, error_view
+from ..analysis import Analysis, analyze
+from ._export import STATIC, save_snapshot, widget_state
+from ._viewmodel import MIN_CLUSTERS, ViewModel, ViewSlot, error_view
 
-STATIC = Path(__file__).parent / "static"
 MAX_PINNED_WORDS = 3
 
 
@@ -130,8 +130,8 @@ class RNNVis(anywidget.AnyWidget):
 
     # Recompute in the kernel when the slot or k change; the browser only renders.
 
-    def _slot(self) -> Slot:
-        return Slot(self.layer, self.state, self.direction)
+    def _slot(self) -> ViewSlot:
+        return ViewSlot(self.layer, self.state, self.direction)
 
     @traitlets.observe("layer", "state", "direction", "n_words")
     def _on_slot_change(self, _change: dict[str, Any]) -> None:
@@ -164,7 +164,7 @@ class RNNVis(anywidget.AnyWidget):
         self._refresh_clustering()
         self._prefetch_other_ks(slot, low, high)
 
-    def _prefetch_other_ks(self, slot: Slot, low: int, high: int) -> None:
+    def _prefetch_other_ks(self, slot: ViewSlot, low: int, high: int) -> None:
         """Cluster the rest of the k range in a background thread, nearest k first, so the
         clusters slider answers from the cache instead of waiting for a k-means."""
         self._prefetch_cancel.set()
@@ -239,9 +239,7 @@ class RNNVis(anywidget.AnyWidget):
         """Write this view as one self-contained HTML file that works offline and stays
         interactive: every k of the clusters control is precomputed, and `slots` ("current",
         "all", or a list of (layer, state, direction)) chooses which views to include."""
-        from .export import save_html
-
-        return save_html(self, path, title=title, slots=slots, ks=ks)
+        return save_snapshot(path, self.viewmodel, widget_state(self), title=title, slots=slots, ks=ks)
 
 
 def show(
@@ -257,7 +255,5 @@ def show(
 
     `analyze_options` go to `rv.analyze` (modules, forward, batch_size, device, progress, ...).
     """
-    from .analysis import analyze
-
     analysis = analyze(model, corpus, vocab, **analyze_options)
     return RNNVis(analysis, model=model, encode=encode, n_clusters=n_clusters)

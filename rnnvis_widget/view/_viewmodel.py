@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import Analysis
-from .capture import LayerKey
-from .cocluster import DEFAULT_MAX_CLUSTERS, CoClustering, SpectralEmbedding
-from .codecs import encode
-from .stats import MEMORY_KINDS
+from ..analysis import Analysis
+from ..capture import LayerKey
+from ..clustering import DEFAULT_MAX_CLUSTERS, CoClustering, SpectralEmbedding
+from ..stats import MEMORY_KINDS
+from ._codecs import encode
 
 MIN_CLUSTERS = 2
 
@@ -29,7 +29,7 @@ def error_view(message: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Slot:
+class ViewSlot:
     """One layer / state kind / direction of an analysis, as the widget's traits name it."""
 
     layer: int
@@ -47,23 +47,23 @@ class ViewModel:
     analysis: Analysis
     min_count: int = 5
     seed: int = 0
-    _embeddings: dict[Slot, SpectralEmbedding] = field(default_factory=dict)
-    _clusterings: dict[tuple[Slot, int], CoClustering] = field(default_factory=dict)
-    _views: dict[tuple[Slot, int, bool], dict[str, Any]] = field(default_factory=dict)
+    _embeddings: dict[ViewSlot, SpectralEmbedding] = field(default_factory=dict)
+    _clusterings: dict[tuple[ViewSlot, int], CoClustering] = field(default_factory=dict)
+    _views: dict[tuple[ViewSlot, int, bool], dict[str, Any]] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
-    def key(self, slot: Slot) -> LayerKey:
+    def key(self, slot: ViewSlot) -> LayerKey:
         return self.analysis.layer_key(slot.layer, slot.direction)
 
     def display_ids(self, n_words: int) -> np.ndarray:
         """The `n_words` most frequent words that have quantiles, most frequent first."""
         return self.analysis.display_words[:n_words]
 
-    def embedding(self, slot: Slot) -> SpectralEmbedding:
+    def embedding(self, slot: ViewSlot) -> SpectralEmbedding:
         with self._lock:
             return self._embedding(slot)
 
-    def _embedding(self, slot: Slot) -> SpectralEmbedding:
+    def _embedding(self, slot: ViewSlot) -> SpectralEmbedding:
         if slot not in self._embeddings:
             response = self.analysis.response(slot.layer, slot.state, slot.direction)
             counts = self.analysis.counts
@@ -75,10 +75,10 @@ class ViewModel:
             )
         return self._embeddings[slot]
 
-    def k_range(self, slot: Slot) -> tuple[int, int]:
+    def k_range(self, slot: ViewSlot) -> tuple[int, int]:
         return MIN_CLUSTERS, min(DEFAULT_MAX_CLUSTERS, self.embedding(slot).max_clusters)
 
-    def cocluster(self, slot: Slot, k: int) -> CoClustering:
+    def cocluster(self, slot: ViewSlot, k: int) -> CoClustering:
         low, high = self.k_range(slot)
         if not low <= k <= high:
             raise ValueError(f"n_clusters must be in {low}..{high} for this layer, got {k}")
@@ -93,14 +93,14 @@ class ViewModel:
                 self._clusterings[(slot, k)] = cached
         return cached
 
-    def prefetch(self, slot: Slot, ks: Iterable[int], cancelled: threading.Event) -> None:
+    def prefetch(self, slot: ViewSlot, ks: Iterable[int], cancelled: threading.Event) -> None:
         """Compute the clusterings of `ks` for `slot` until done or `cancelled` is set."""
         for k in ks:
             if cancelled.is_set():
                 return
             self.cocluster(slot, k)
 
-    def main_view(self, slot: Slot, n_words: int, live: bool = True) -> dict[str, Any]:
+    def main_view(self, slot: ViewSlot, n_words: int, live: bool = True) -> dict[str, Any]:
         with self._lock:
             cached = self._views.get((slot, n_words, live))
             if cached is None:
@@ -108,7 +108,7 @@ class ViewModel:
                 self._views[(slot, n_words, live)] = cached
         return cached
 
-    def _main_view(self, slot: Slot, n_words: int, live: bool) -> dict[str, Any]:
+    def _main_view(self, slot: ViewSlot, n_words: int, live: bool) -> dict[str, Any]:
         analysis = self.analysis
         key = self.key(slot)
         ids = self.display_ids(n_words)
@@ -140,7 +140,7 @@ class ViewModel:
             "contexts": self._contexts(slot),
         }
 
-    def _contexts(self, slot: Slot) -> dict[str, Any]:
+    def _contexts(self, slot: ViewSlot) -> dict[str, Any]:
         top = self.analysis.contexts(slot.layer, slot.state, slot.direction)
         windows = np.transpose(top.windows, (2, 0, 1, 3))  # (H, 2, K, 2w + 1)
         used = np.unique(windows[windows >= 0])
@@ -152,7 +152,7 @@ class ViewModel:
             "ids": encode(remapped, "int32"),
         }
 
-    def clustering_view(self, slot: Slot, k: int, n_words: int) -> dict[str, Any]:
+    def clustering_view(self, slot: ViewSlot, k: int, n_words: int) -> dict[str, Any]:
         co = self.cocluster(slot, k)
         ids = self.display_ids(n_words)
         return {

@@ -1,0 +1,154 @@
+"""`rv.analyze`: run a model over a corpus, capture every state and fold it into statistics."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from ..capture import Batch, StateRecorder, iter_batches
+from ..stats import CorpusStats, StatsConfig, activation_bounds, top_words
+from .result import Analysis
+
+__all__ = ["analyze"]
+
+
+def _check_vocab(vocab: Sequence[str]) -> list[str]:
+    if isinstance(vocab, str) or not isinstance(vocab, Sequence):
+        raise TypeError("vocab must be a sequence of str where vocab[id] is the token text, e.g. a list")
+    words = list(vocab)
+    if not words:
+        raise ValueError("vocab is empty; pass the list of token texts, vocab[id] = text of token id")
+    bad = next((i for i, w in enumerate(words) if not isinstance(w, str)), None)
+    if bad is not None:
+        raise TypeError(f"vocab[{bad}] is {type(words[bad]).__name__}, expected str")
+    return words
+
+
+def analyze(
+    model: nn.Module,
+    corpus: Any,
+    vocab: Sequence[str],
+    modules: Sequence[str] | None = None,
+    forward: Callable[[nn.Module, Batch], Any] | None = None,
+    batch_size: int = 64,
+    device: torch.device | str | None = None,
+    progress: bool = True,
+    seed: int = 0,
+    gates: bool = False,
+    display_words: int | Sequence[int] | None = 300,
+    top_contexts: int = 10,
+    context_width: int = 3,
+) -> Analysis:
+    """Record every hidden state of `model` over `corpus` and reduce it to per-word responses.
+
+    Args:
+        model: a live `torch.nn.Module` on any device; it is left exactly as it was.
+        corpus: token-id sequences (list of lists, LongTensor (B, T), (ids, lengths) batches, or a
+            DataLoader of those).
+        vocab: `vocab[id]` is the text of token `id`.
+        modules: names of modules to record; None records every nn.RNN/LSTM/GRU/*Cell.
+        forward: `forward(model, batch)` runs the model; default `model(batch.ids)`.
+        batch_size: sequences per batch when the corpus is not already batched.
+        device: where to run; default the model's own device.
+        progress: show a progress bar with tokens/s.
+        seed: seeds torch for anything random during the run.
+        gates: also record gate values (LSTM i, f, g, o; GRU r, z, n).
+        display_words: keep per-unit quantiles for the N most frequent words (an int), for
+            these word ids (a sequence), or for none (None / 0). The N most frequent are found by
+            a first pass that only counts ids (no model run): a re-iterable corpus (list,
+            tensor, DataLoader) is read twice; a one-shot iterator is spooled to a temporary
+            file while counted, so memory stays independent of corpus length.
+        top_contexts: strongest positive and negative occurrences kept per unit (0: none).
+        context_width: tokens of context kept each side of those occurrences.
+    """
+    words = _check_vocab(vocab)
+    torch.manual_seed(seed)
+    config = StatsConfig(top_k=top_contexts, context_width=context_width)
+    display, batches = _display_words(display_words, corpus, len(words), batch_size)
+    named = dict(model.named_modules())
+    with (
+        # States of a model on a GPU stay there: the statistics fold them in on the device.
+        StateRecorder(model, modules=modules, gates=gates, device=device, keep_on_device=True) as recorder,
+        tqdm(unit="tok", unit_scale=True, disable=not progress, desc="rnnvis") as bar,
+    ):
+        bounds = {
+            (key, kind): bound
+            for key in recorder.layers
+            for kind, bound in activation_bounds(named[key.module], [*recorder.kinds(key), "c"]).items()
+        }
+        stats = CorpusStats(len(words), display_words=display, bounds=bounds, config=config)
+        for batch in batches:
+            stats.update(recorder.record(batch, forward))
+            bar.update(batch.n_tokens)
+        kinds = {key: recorder.kinds(key) for key in recorder.layers}
+    if stats.n_tokens == 0:
+        raise ValueError("the corpus has no tokens; pass at least one non-empty sequence")
+    return Analysis(words, stats, kinds)
+
+
+def _display_words(
+    display_words: int | Sequence[int] | None, corpus: Any, vocab_size: int, batch_size: int
+) -> tuple[np.ndarray, Iterable[Batch]]:
+    """The display word ids and the batches to capture (replayed from a spool if need be)."""
+    if display_words is None or isinstance(display_words, (int, np.integer)):
+        n = int(display_words or 0)
+        if n < 0:
+            raise ValueError(f"display_words must be >= 0, got {n}")
+        if n == 0:
+            return np.zeros(0, dtype=np.int64), iter_batches(corpus, vocab_size, batch_size)
+        counts = np.zeros(vocab_size, dtype=np.int64)
+        if isinstance(corpus, Iterator):
+            # A one-shot iterator can't be read twice: keep its (validated) ids on disk.
+            spool = _Spool()
+            try:
+                for batch in iter_batches(corpus, vocab_size, batch_size):
+                    counts += _count(batch, vocab_size)
+                    spool.write(batch)
+            except BaseException:
+                spool.close()
+                raise
+            return top_words(counts, n), spool.replay()
+        for batch in iter_batches(corpus, vocab_size, batch_size):
+            counts += _count(batch, vocab_size)
+        return top_words(counts, n), iter_batches(corpus, vocab_size, batch_size)
+    ids = np.asarray(display_words)
+    if ids.ndim != 1 or ids.dtype.kind not in "iu":
+        raise TypeError("display_words must be an int (top N words), a sequence of word ids, or None")
+    if np.any((ids < 0) | (ids >= vocab_size)):
+        raise ValueError(f"display_words must be word ids in 0..{vocab_size - 1}")
+    return ids.astype(np.int64), iter_batches(corpus, vocab_size, batch_size)
+
+
+def _count(batch: Batch, vocab_size: int) -> np.ndarray:
+    return np.bincount(batch.ids[batch.mask()].numpy(), minlength=vocab_size)
+
+
+class _Spool:
+    """Validated batches of ids written to an anonymous temporary file and read back once."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+
+    def write(self, batch: Batch) -> None:
+        np.save(self._file, batch.ids.numpy(), allow_pickle=False)
+        np.save(self._file, batch.lengths.numpy(), allow_pickle=False)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def replay(self) -> Iterator[Batch]:
+        try:
+            end = self._file.tell()
+            self._file.seek(0)
+            while self._file.tell() < end:
+                ids = np.load(self._file, allow_pickle=False)
+                lengths = np.load(self._file, allow_pickle=False)
+                yield Batch(torch.from_numpy(ids), torch.from_numpy(lengths))
+        finally:
+            self.close()
