@@ -18,7 +18,7 @@ from ipywidgets.widgets.widget import _remove_buffers
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from browser_support import WidgetPage, launch_chromium  # noqa: E402
 from common import LanguageModel, shakespeare_corpus  # noqa: E402

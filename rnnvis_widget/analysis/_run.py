@@ -11,6 +11,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from .._validation import check_instance, check_int
 from ..capture import Batch, StateRecorder, iter_batches
 from ..stats import CorpusStats, StatsConfig, activation_bounds, top_words
 from .result import Analysis
@@ -19,6 +20,7 @@ __all__ = ["analyze"]
 
 
 def _check_vocab(vocab: Sequence[str]) -> list[str]:
+    """The vocabulary as a list of str, or TypeError/ValueError saying what is wrong."""
     if isinstance(vocab, str) or not isinstance(vocab, Sequence):
         raise TypeError("vocab must be a sequence of str where vocab[id] is the token text, e.g. a list")
     words = list(vocab)
@@ -34,6 +36,7 @@ def analyze(
     model: nn.Module,
     corpus: Any,
     vocab: Sequence[str],
+    *,
     modules: Sequence[str] | None = None,
     forward: Callable[[nn.Module, Batch], Any] | None = None,
     batch_size: int = 64,
@@ -45,28 +48,66 @@ def analyze(
     top_contexts: int = 10,
     context_width: int = 3,
 ) -> Analysis:
-    """Record every hidden state of `model` over `corpus` and reduce it to per-word responses.
+    """Record every hidden state of ``model`` over ``corpus`` and reduce it to per-word responses.
 
-    Args:
-        model: a live `torch.nn.Module` on any device; it is left exactly as it was.
-        corpus: token-id sequences (list of lists, LongTensor (B, T), (ids, lengths) batches, or a
-            DataLoader of those).
-        vocab: `vocab[id]` is the text of token `id`.
-        modules: names of modules to record; None records every nn.RNN/LSTM/GRU/*Cell.
-        forward: `forward(model, batch)` runs the model; default `model(batch.ids)`.
-        batch_size: sequences per batch when the corpus is not already batched.
-        device: where to run; default the model's own device.
-        progress: show a progress bar with tokens/s.
-        seed: seeds torch for anything random during the run.
-        gates: also record gate values (LSTM i, f, g, o; GRU r, z, n).
-        display_words: keep per-unit quantiles for the N most frequent words (an int), for
-            these word ids (a sequence), or for none (None / 0). The N most frequent are found by
-            a first pass that only counts ids (no model run): a re-iterable corpus (list,
-            tensor, DataLoader) is read twice; a one-shot iterator is spooled to a temporary
-            file while counted, so memory stays independent of corpus length.
-        top_contexts: strongest positive and negative occurrences kept per unit (0: none).
-        context_width: tokens of context kept each side of those occurrences.
+    Parameters
+    ----------
+    model : torch.nn.Module
+        A live model on any device; it is left exactly as it was (mode, parameters, hooks).
+    corpus : iterable
+        Token-id sequences: a list of lists of int, a LongTensor of shape (B, T), (ids,
+        lengths) batches, or a DataLoader of those.
+    vocab : sequence of str
+        ``vocab[id]`` is the text of token ``id``.
+    modules : sequence of str, optional
+        Names of modules to record (including custom cells whose output is ``h`` or
+        ``(h, c)``); None records every ``nn.RNN``/``LSTM``/``GRU``/``*Cell``.
+    forward : callable, optional
+        ``forward(model, batch)`` runs the model on a :class:`~rnnvis_widget.capture.Batch`
+        (``batch.ids`` of shape (B, T), ``batch.lengths`` of shape (B,)); default
+        ``model(batch.ids)``.
+    batch_size : int
+        Sequences per batch when the corpus is not already batched.
+    device : torch.device or str, optional
+        Where to run; default the model's own device.
+    progress : bool
+        Show a progress bar with tokens/s.
+    seed : int
+        Seeds torch for anything random during the run.
+    gates : bool
+        Also record gate values (LSTM i, f, g, o; GRU r, z, n).
+    display_words : int, sequence of int, or None
+        Keep per-unit quantiles for the N most frequent words (an int), for these word ids (a
+        sequence), or for none (None / 0). The N most frequent are found by a first pass that
+        only counts ids (no model run): a re-iterable corpus (list, tensor, DataLoader) is read
+        twice; a one-shot iterator is spooled to a temporary file while counted, so memory
+        stays independent of corpus length.
+    top_contexts : int
+        Strongest positive and negative occurrences kept per unit (0: none).
+    context_width : int
+        Tokens of context kept each side of those occurrences.
+
+    Returns
+    -------
+    Analysis
+        Per-word responses, variances, quantiles, unit summaries and contexts of every
+        recorded layer, direction and state kind.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type (e.g. ``vocab`` is not a sequence of str).
+    ValueError
+        If an argument has a wrong value, or the corpus has no tokens.
+    CaptureError
+        If the model's states cannot be recorded exactly (see
+        :class:`~rnnvis_widget.capture.CaptureError`).
     """
+    check_instance(model, "model", nn.Module, "pass the live torch.nn.Module to analyse")
+    check_int(batch_size, "batch_size", low=1)
+    check_int(seed, "seed")
+    check_int(top_contexts, "top_contexts", low=0)
+    check_int(context_width, "context_width", low=0)
     words = _check_vocab(vocab)
     torch.manual_seed(seed)
     config = StatsConfig(top_k=top_contexts, context_width=context_width)
@@ -97,9 +138,7 @@ def _display_words(
 ) -> tuple[np.ndarray, Iterable[Batch]]:
     """The display word ids and the batches to capture (replayed from a spool if need be)."""
     if display_words is None or isinstance(display_words, (int, np.integer)):
-        n = int(display_words or 0)
-        if n < 0:
-            raise ValueError(f"display_words must be >= 0, got {n}")
+        n = check_int(display_words or 0, "display_words", low=0)
         if n == 0:
             return np.zeros(0, dtype=np.int64), iter_batches(corpus, vocab_size, batch_size)
         counts = np.zeros(vocab_size, dtype=np.int64)

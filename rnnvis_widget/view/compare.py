@@ -19,7 +19,18 @@ LINKED_TRAITS = ("n_clusters", "selected_words", "link_filter")
 
 
 class Comparison(ipywidgets.HBox):
-    """Two `RNNVis` views in a row; `left` and `right` are the views."""
+    """Two `RNNVis` views in a row, with pins, k and the link filter kept in step.
+
+    Parameters
+    ----------
+    left, right : RNNVis
+        The two views.
+
+    Attributes
+    ----------
+    left, right : RNNVis
+        The two views, each with its own ``selected_words`` / ``selected_units``.
+    """
 
     def __init__(self, left: RNNVis, right: RNNVis):
         super().__init__(children=[left, right], layout=ipywidgets.Layout(width="100%", overflow="auto"))
@@ -46,10 +57,26 @@ def compare(
     state: str = "h",
     **options: Any,
 ) -> Comparison:
-    """Show two analyses (e.g. an RNN and an LSTM on the same corpus) side by side, or with
-    `analysis_b` None, two layers of one (`layers`, default first and last).
+    """Show two analyses side by side (e.g. an RNN and an LSTM on the same corpus), or two
+    layers of one.
 
-    `options` go to both `RNNVis` views (n_clusters, n_words, min_count, ...).
+    Parameters
+    ----------
+    analysis_a : Analysis
+        The left side.
+    analysis_b : Analysis, optional
+        The right side; None compares two layers of ``analysis_a``.
+    layers : (int, int), optional
+        The layer of each side; default the last layer of each analysis, or with one analysis
+        its first and last layer.
+    state : str
+        The state kind shown on both sides ("h", "c", ...).
+    **options
+        Passed to both :class:`RNNVis` views (n_clusters, n_words, min_count, ...).
+
+    Returns
+    -------
+    Comparison
     """
     for analysis in (analysis_a, analysis_b):
         if analysis is not None and not isinstance(analysis, Analysis):

@@ -1,5 +1,5 @@
-"""`rv.RNNVis`: the anywidget. Traits and observers only; computing lives in the analysis
-modules and `viewmodel`."""
+"""`rv.RNNVis`: the anywidget. Traits, their validation and observers only; computing lives in
+the analysis and the view model (`_viewmodel`), drawing in `js/views/`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from typing import Any
 import anywidget
 import traitlets
 
+from .._validation import check_int
 from ..analysis import Analysis, analyze
 from ._export import STATIC, save_snapshot, widget_state
+from ._traits import InvalidTraitValue, checked
 from ._viewmodel import MIN_CLUSTERS, ViewModel, ViewSlot, error_view
 
 MAX_PINNED_WORDS = 3
@@ -22,17 +24,45 @@ MAX_PINNED_WORDS = 3
 class RNNVis(anywidget.AnyWidget):
     """Memory chips, word clouds and links for an `Analysis`, linked to each other and to Python.
 
-    Traits (two-way with the browser):
-        n_clusters: number of co-clusters, 2..20.
-        layer: index into `analysis.stacks` (negative counts from the end).
-        state: "h", "c" (LSTM) or a recorded gate.
-        direction: 0 forward, 1 backward (bidirectional models).
-        n_words: how many of the most frequent words the view offers (at most the display words
-            recorded by `rv.analyze`).
-        link_filter: hide links weaker than this fraction (0..1) of the strongest.
-        color_clip: |response| at which colours saturate; 0 picks the 98th percentile.
-        selected_words: words pinned in the view (up to 3).
-        selected_units: units clicked in the view.
+    Every control is a trait, two-way with the browser; a bad value set from Python raises
+    (``ValueError``/``TypeError``, also a ``traitlets.TraitError``) and the old value stays.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        What to show, from :func:`rnnvis_widget.analyze` or :meth:`Analysis.load`.
+    model : torch.nn.Module, optional
+        The live model, for sentences typed into the view.
+    encode : callable, optional
+        ``encode(text) -> list[int]``, turns a typed sentence into token ids.
+    min_count : int
+        Words seen fewer times are left out of the co-clustering.
+    seed : int
+        Seed of the co-clustering's k-means.
+    **traits
+        Initial values of the traits below.
+
+    Attributes
+    ----------
+    n_clusters : int
+        Number of co-clusters, 2..20 (at most what the layer allows).
+    layer : int
+        Index into ``analysis.stacks`` (negative counts from the end).
+    state : str
+        "h", "c" (LSTM) or a recorded gate.
+    direction : int
+        0 forward, 1 backward (bidirectional models).
+    n_words : int
+        How many of the most frequent words the view offers (at most the display words
+        recorded by ``rv.analyze``).
+    link_filter : float
+        Hide links weaker than this fraction (0..1) of the strongest.
+    color_clip : float
+        |response| at which colours saturate; 0 picks the 98th percentile.
+    selected_words : list of str
+        Words pinned in the view (up to 3).
+    selected_units : list of int
+        Units clicked in the view.
     """
 
     _esm = STATIC / "index.js"
@@ -66,6 +96,8 @@ class RNNVis(anywidget.AnyWidget):
             )
         if not isinstance(analysis, Analysis):
             raise TypeError(f"RNNVis needs an rv.Analysis (from rv.analyze), got {type(analysis).__name__}")
+        check_int(min_count, "min_count", low=1)
+        check_int(seed, "seed")
         self.analysis = analysis
         self.model = model
         self.encode = encode
@@ -84,7 +116,7 @@ class RNNVis(anywidget.AnyWidget):
         value = int(proposal["value"])
         n = len(self.analysis.stacks)
         if not -n <= value < n:
-            raise traitlets.TraitError(
+            raise InvalidTraitValue(
                 f"layer must be in 0..{n - 1} (this analysis has {n} layers), got {value}"
             )
         return value % n
@@ -96,36 +128,31 @@ class RNNVis(anywidget.AnyWidget):
             low, high = self.viewmodel.k_range(self._slot())
         else:
             low, high = MIN_CLUSTERS, 20
-        if not low <= value <= high:
-            raise traitlets.TraitError(f"n_clusters must be in {low}..{high}, got {value}")
-        return value
+        return checked(lambda: check_int(value, "n_clusters", low=low, high=high))
 
     @traitlets.validate("n_words")
     def _check_n_words(self, proposal: dict[str, Any]) -> int:
-        value = int(proposal["value"])
-        if value < 1:
-            raise traitlets.TraitError(f"n_words must be at least 1, got {value}")
-        return value
+        return checked(lambda: check_int(proposal["value"], "n_words", low=1))
 
     @traitlets.validate("link_filter")
     def _check_link_filter(self, proposal: dict[str, Any]) -> float:
         value = float(proposal["value"])
         if not 0.0 <= value <= 1.0:
-            raise traitlets.TraitError(f"link_filter is a fraction of the strongest link, 0..1; got {value}")
+            raise InvalidTraitValue(f"link_filter is a fraction of the strongest link, 0..1; got {value}")
         return value
 
     @traitlets.validate("color_clip")
     def _check_color_clip(self, proposal: dict[str, Any]) -> float:
         value = float(proposal["value"])
         if not value >= 0.0:
-            raise traitlets.TraitError(f"color_clip must be >= 0 (0 = automatic), got {value}")
+            raise InvalidTraitValue(f"color_clip must be >= 0 (0 = automatic), got {value}")
         return value
 
     @traitlets.validate("selected_words")
     def _check_selected_words(self, proposal: dict[str, Any]) -> list[str]:
         words = list(proposal["value"])
         if len(words) > MAX_PINNED_WORDS:
-            raise traitlets.TraitError(f"at most {MAX_PINNED_WORDS} words can be pinned, got {len(words)}")
+            raise InvalidTraitValue(f"at most {MAX_PINNED_WORDS} words can be pinned, got {len(words)}")
         return words
 
     # Recompute in the kernel when the slot or k change; the browser only renders.
@@ -193,13 +220,16 @@ class RNNVis(anywidget.AnyWidget):
     # Results back to Python.
 
     def clusters(self) -> tuple[Any, Any]:
-        """The current co-clustering as pandas DataFrames.
+        """The co-clustering on screen as pandas DataFrames.
 
-        Returns:
-            units: one row per unit: unit, cluster, mean_response (signed mean response to the
-                paired word cluster), mean_abs_delta.
-            words: one row per clustered word: word, cluster, strength, count, sorted by
-                cluster then decreasing strength.
+        Returns
+        -------
+        units : pandas.DataFrame
+            One row per unit: ``unit``, ``cluster``, ``mean_response`` (signed mean response
+            to the paired word cluster), ``mean_abs_delta``.
+        words : pandas.DataFrame
+            One row per clustered word: ``word``, ``cluster``, ``strength``, ``count``, sorted
+            by cluster then decreasing strength.
         """
         import pandas as pd
 
@@ -237,8 +267,25 @@ class RNNVis(anywidget.AnyWidget):
         ks: Iterable[int] | None = None,
     ) -> Path:
         """Write this view as one self-contained HTML file that works offline and stays
-        interactive: every k of the clusters control is precomputed, and `slots` ("current",
-        "all", or a list of (layer, state, direction)) chooses which views to include."""
+        interactive.
+
+        Parameters
+        ----------
+        path : path-like
+            The file to write.
+        title : str
+            The page title.
+        slots : "current", "all" or sequence of (layer, state, direction)
+            Which views to include: the one on screen, every layer, state kind and direction,
+            or these besides the one on screen.
+        ks : iterable of int, optional
+            Cluster counts to precompute; default every k the clusters control offers.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
         return save_snapshot(path, self.viewmodel, widget_state(self), title=title, slots=slots, ks=ks)
 
 
@@ -251,9 +298,27 @@ def show(
     encode: Any = None,
     **analyze_options: Any,
 ) -> RNNVis:
-    """Analyse `model` over `corpus` and return the widget in one call.
+    """Analyse ``model`` over ``corpus`` and return the widget in one call.
 
-    `analyze_options` go to `rv.analyze` (modules, forward, batch_size, device, progress, ...).
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The live model.
+    corpus : iterable
+        Token-id sequences, as for :func:`rnnvis_widget.analyze`.
+    vocab : sequence of str
+        ``vocab[id]`` is the text of token ``id``.
+    n_clusters : int
+        Co-clusters shown first.
+    encode : callable, optional
+        ``encode(text) -> list[int]``, for sentences typed into the view.
+    **analyze_options
+        Passed to :func:`rnnvis_widget.analyze` (modules, forward, batch_size, device,
+        progress, ...).
+
+    Returns
+    -------
+    RNNVis
     """
     analysis = analyze(model, corpus, vocab, **analyze_options)
     return RNNVis(analysis, model=model, encode=encode, n_clusters=n_clusters)

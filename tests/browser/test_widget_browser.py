@@ -15,7 +15,7 @@ from rnnvis_widget.zoo.demo import DemoRun
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def open_widget(page: Page, widget: rv.RNNVis, tmp_path: Path) -> WidgetPage:
