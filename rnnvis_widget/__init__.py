@@ -9,7 +9,7 @@ comparison and offline snapshots); ``zoo`` holds corpora, configs and trained mo
 from importlib.metadata import PackageNotFoundError, version
 
 from .analysis import Analysis, Context, Stack, analyze
-from .capture import Batch, CaptureError, CaptureMismatchError, LayerKey, StateRecorder
+from .capture import Batch, CaptureError, CaptureMismatchError, LayerKey, StateRecorder, Trace, trace
 from .clustering import CoClustering
 from .stats import TopContexts, UnitSummary
 from .view import Comparison, RNNVis, compare, show
@@ -32,9 +32,11 @@ __all__ = [
     "Stack",
     "StateRecorder",
     "TopContexts",
+    "Trace",
     "UnitSummary",
     "__version__",
     "analyze",
     "compare",
     "show",
+    "trace",
 ]

@@ -15,6 +15,23 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; the module docstring above is its ``--help`` text.
+
+    ``demo`` analyses the shipped Shakespeare LSTM on held-out lines and writes an offline
+    snapshot; ``train`` trains a model from a TOML config (or a shipped model's own config,
+    by name), evaluates it and saves a checkpoint, then prints its metrics as one JSON line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments, without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status, 0. A bad command line or a missing config exits through argparse
+        (status 2) instead.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m rnnvis_widget",
         description=__doc__,

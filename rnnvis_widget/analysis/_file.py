@@ -25,7 +25,24 @@ Kinds = dict[LayerKey, list[str]]
 
 
 def write_analysis(path: str | os.PathLike[str], vocab: list[str], stats: CorpusStats, kinds: Kinds) -> None:
-    """Write vocabulary, statistics and recorded state kinds to ``path``."""
+    """Write vocabulary, statistics and recorded state kinds to one compressed ``.npz`` file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Where to write.
+    vocab : list of str
+        ``vocab[id]`` is the text of token ``id``.
+    stats : CorpusStats
+        Stored as every accumulator as it is (see ``stats_to_arrays``).
+    kinds : dict of LayerKey to list of str
+        The state kinds recorded at each layer.
+
+    Notes
+    -----
+    The file holds the statistics' arrays plus one ``header`` array: UTF-8 JSON with the
+    format name, the file version, the vocabulary, the kinds and the statistics' header.
+    """
     stats_header, arrays = stats_to_arrays(stats)
     header = {
         "format": FILE_FORMAT,
@@ -41,12 +58,24 @@ def write_analysis(path: str | os.PathLike[str], vocab: list[str], stats: Corpus
 
 
 def read_analysis(path: str | os.PathLike[str]) -> tuple[list[str], CorpusStats, Kinds]:
-    """Read what :func:`write_analysis` wrote.
+    """Read what `write_analysis` wrote.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    vocab : list of str
+    stats : CorpusStats
+    kinds : dict of LayerKey to list of str
 
     Raises
     ------
     ValueError
-        If the file is not an analysis file, has another version, or is damaged.
+        If the file is not an analysis file, has another version, or is damaged. For another
+        version the message says whether to upgrade rnnvis-widget (newer file) or re-run
+        ``rv.analyze`` (older file).
     """
     try:
         with np.load(Path(path), allow_pickle=False) as data:
@@ -82,5 +111,4 @@ def read_analysis(path: str | os.PathLike[str]) -> tuple[list[str], CorpusStats,
             raise ValueError(f"no statistics for {missing}")
     except (KeyError, ValueError, TypeError, IndexError) as error:
         raise ValueError(f"{path} is a damaged rnnvis analysis file ({error!r})") from error
-    return vocab, stats, kinds
     return vocab, stats, kinds

@@ -63,7 +63,7 @@ def analyze(
         Names of modules to record (including custom cells whose output is ``h`` or
         ``(h, c)``); None records every ``nn.RNN``/``LSTM``/``GRU``/``*Cell``.
     forward : callable, optional
-        ``forward(model, batch)`` runs the model on a :class:`~rnnvis_widget.capture.Batch`
+        ``forward(model, batch)`` runs the model on a [Batch][rnnvis_widget.capture.Batch]
         (``batch.ids`` of shape (B, T), ``batch.lengths`` of shape (B,)); default
         ``model(batch.ids)``.
     batch_size : int
@@ -101,7 +101,7 @@ def analyze(
         If an argument has a wrong value, or the corpus has no tokens.
     CaptureError
         If the model's states cannot be recorded exactly (see
-        :class:`~rnnvis_widget.capture.CaptureError`).
+        [CaptureError][rnnvis_widget.capture.CaptureError]).
     """
     check_instance(model, "model", nn.Module, "pass the live torch.nn.Module to analyse")
     check_int(batch_size, "batch_size", low=1)

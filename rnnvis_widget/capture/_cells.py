@@ -27,8 +27,19 @@ _HX_KWARGS = ("hx", "hidden", "state", "h")
 
 @dataclass
 class CellStep:
-    """One call of a cell: h [B, H], c [B, H] or None, gates kind -> [B, H] (maybe empty),
-    and the state it started from ``h0`` / ``c0`` (None where the caller passed none)."""
+    """One call of a cell: the state it returned and the state it started from.
+
+    Attributes
+    ----------
+    h : Tensor of shape (B, H)
+        The returned hidden state.
+    c : Tensor of shape (B, H) or None
+        The returned cell state, if the cell returned ``(h, c)``.
+    gates : dict of str to Tensor
+        Gate kind to tensor of shape (B, H); empty unless gates were asked for.
+    h0, c0 : Tensor of shape (B, H) or None
+        The state the call started from; None where the caller passed none.
+    """
 
     h: Tensor
     c: Tensor | None
@@ -38,8 +49,27 @@ class CellStep:
 
 
 def _split_state(value: Any, name: str, what: str) -> tuple[Tensor | None, Tensor | None]:
-    """A state given as a tensor h, or a tuple/list whose first element is h and whose
-    second, if it is a tensor, is c."""
+    """Split a cell's state argument or output into ``(h, c)``.
+
+    Parameters
+    ----------
+    value : Any
+        A tensor ``h``, or a tuple or list whose first element is ``h`` and whose second, if
+        it is a tensor, is ``c``; or None.
+    name : str
+        The module's qualified name, for the error message.
+    what : str
+        Which value this is (``"output"``, ``"state argument"``), for the error message.
+
+    Returns
+    -------
+    h, c : Tensor or None
+
+    Raises
+    ------
+    CaptureAlignmentError
+        If ``value`` is neither None, a tensor, nor a sequence starting with a tensor.
+    """
     if value is None:
         return None, None
     if isinstance(value, Tensor):
@@ -54,7 +84,25 @@ def _split_state(value: Any, name: str, what: str) -> tuple[Tensor | None, Tenso
 
 
 def _batched(t: Tensor | None, name: str, what: str) -> Tensor | None:
-    """[H] -> [1, H]; [B, H] as is; anything else is not one step of a batch of states."""
+    """A state as one step of a batch: shape (H,) becomes (1, H), shape (B, H) stays.
+
+    Parameters
+    ----------
+    t : Tensor or None
+    name : str
+        The module's qualified name, for the error message.
+    what : str
+        Which value this is, for the error message.
+
+    Returns
+    -------
+    Tensor of shape (B, H) or None
+
+    Raises
+    ------
+    CaptureAlignmentError
+        For any other number of dimensions: that is not one step of a batch of states.
+    """
     if t is None or t.dim() == 2:
         return t
     if t.dim() == 1:
@@ -70,7 +118,33 @@ def _gates(
     module: nn.Module, name: str, x: Tensor, h0: Tensor, c0: Tensor | None, h: Tensor,
     c: Tensor | None,
 ) -> dict[str, Tensor]:
-    """Gates of a standard LSTM/GRU cell from its weights; checks the h (and c) they imply."""
+    """Gates of a standard LSTM or GRU cell from its weights.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        An ``nn.LSTMCell`` or ``nn.GRUCell``.
+    name : str
+        Its qualified name, for error messages.
+    x : Tensor of shape (B, F)
+        The call's input.
+    h0 : Tensor of shape (B, H)
+        The state the call started from (zeros if the caller passed none).
+    c0 : Tensor of shape (B, H) or None
+        The cell state it started from (LSTM only).
+    h, c : Tensor of shape (B, H), c None for a GRU
+        What the cell returned.
+
+    Returns
+    -------
+    dict of str to Tensor
+        Gate kind (``i``, ``f``, ``g``, ``o`` or ``r``, ``z``, ``n``) to tensor of shape (B, H).
+
+    Raises
+    ------
+    CaptureMismatchError
+        If the h (and c) the gates imply differ from what the cell returned.
+    """
     fam = family(module)
     hid = hidden_size(module)
     xg = nn.functional.linear(x, _param(module, "weight_ih"), _bias(module, "bias_ih"))
@@ -108,7 +182,34 @@ def capture_cell_call(
     module: nn.Module, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], output: Any,
     want_gates: bool,
 ) -> CellStep:
-    """Turn one hooked call of a cell into a :class:`CellStep` (tensors stay on their device)."""
+    """Turn one hooked call of a cell into a `CellStep`; tensors stay on their device.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The cell (standard or custom).
+    name : str
+        Its qualified name, for error messages.
+    args, kwargs : tuple, dict
+        What the cell was called with: the input, then optionally the state as a second
+        positional argument or as ``hx``, ``hidden``, ``state`` or ``h``.
+    output : Any
+        What it returned: ``h`` or ``(h, c)``.
+    want_gates : bool
+        Recompute the gates of a standard LSTM or GRU cell.
+
+    Returns
+    -------
+    CellStep
+
+    Raises
+    ------
+    CaptureAlignmentError
+        If the state is not ``h`` or ``(h, c)`` of shape (B, H), or the returned state's shape
+        differs from the given one's.
+    CaptureMismatchError
+        If gates were recomputed and the states they imply differ from the returned ones.
+    """
     h, c = _split_state(output, name, "output")
     h = _batched(h, name, "output h")
     c = _batched(c, name, "output c")

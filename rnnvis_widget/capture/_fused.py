@@ -14,7 +14,7 @@ direction, the state at every step:
 
 Then the recomputed h of the last layer (from our inner layers' outputs and our c) is compared
 with the module's output, and every layer's final h (and c) with the module's ``h_n`` /
-``c_n``; a disagreement raises :class:`CaptureMismatchError` naming the module.
+``c_n``; a disagreement raises `CaptureMismatchError` naming the module.
 
 Everything here runs on the module's device, in the module's dtype, time-major, in "processing
 order" (direction 1 reversed in time), with a [D, T, B, ...] leading direction axis.
@@ -50,11 +50,19 @@ KERNEL_PER_LAYER_DEVICES: frozenset[str] = frozenset({"cuda"})
 class Recorded:
     """States of one call of a recorded module, on the module's device.
 
-    states[(layer, direction)][kind]: [T, B, H_kind] time-major, in time order.
-    initial[(layer, direction)][kind]: [B, H] ("h" and, for LSTM, "c"): the given hx or zeros.
-    lengths: [B] int64 CPU when the input was a PackedSequence (padding skipped), else None.
-    padded_backward: True if direction 1 ran over padding (unpacked padded input), so the
-        recorder must take a sequence's initial backward state from position lengths[b].
+    Attributes
+    ----------
+    states : dict of (int, int) to dict of str to Tensor
+        ``states[(layer, direction)][kind]`` has shape (T, B, H_kind), time-major, in time
+        order.
+    initial : dict of (int, int) to dict of str to Tensor
+        ``initial[(layer, direction)][kind]`` has shape (B, H), for ``"h"`` and, for LSTM,
+        ``"c"``: the given ``hx`` or zeros.
+    lengths : Tensor of shape (B,), int64, on the CPU, or None
+        Set when the input was a PackedSequence (padding skipped), else None.
+    padded_backward : bool
+        True if direction 1 ran over padding (unpacked padded input), so the recorder must
+        take a sequence's initial backward state from position ``lengths[b]``.
     """
 
     states: dict[tuple[int, int], dict[str, Tensor]] = field(default_factory=dict)
@@ -69,7 +77,20 @@ def _activation(module: nn.Module) -> Callable[[Tensor], Tensor]:
 
 @dataclass
 class _Params:
-    """One layer's weights, stacked over directions: w_ih [D, G, F] etc."""
+    """One layer's weights, stacked over directions ``D``.
+
+    Attributes
+    ----------
+    w_ih : Tensor of shape (D, G, F)
+        Input weights; ``G`` is the gate width (4H for LSTM, 3H for GRU, H for RNN) and ``F``
+        the layer's input width.
+    w_hh : Tensor of shape (D, G, Hout)
+        Recurrent weights.
+    b_ih, b_hh : Tensor of shape (D, G) or None
+        Biases; None for ``bias=False``.
+    w_hr : Tensor of shape (D, Hout, H) or None
+        LSTM projection weights; None without ``proj_size``.
+    """
 
     w_ih: Tensor
     w_hh: Tensor
@@ -95,7 +116,18 @@ def _layer_params(module: nn.Module, layer: int, n_dir: int) -> _Params:
 
 
 def _linear(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
-    """x [D, ..., F] @ w[d].T (+ b[d]) -> [D, ..., G], one batched matmul for all directions."""
+    """``x[d] @ w[d].T + b[d]`` for every direction ``d``, one batched matmul for all.
+
+    Parameters
+    ----------
+    x : Tensor of shape (D, ..., F)
+    w : Tensor of shape (D, G, F)
+    b : Tensor of shape (D, G) or None
+
+    Returns
+    -------
+    Tensor of shape (D, ..., G)
+    """
     shape = x.shape
     flat = x.reshape(shape[0], -1, shape[-1])
     if b is None:
@@ -106,7 +138,18 @@ def _linear(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
 
 
 def _proc(x: Tensor, n_dir: int) -> Tensor:
-    """[T, ...] time order -> [D, T, ...] processing order (direction 1 reversed in time)."""
+    """Time order to processing order (direction 1 reversed in time).
+
+    Parameters
+    ----------
+    x : Tensor of shape (T, ...)
+    n_dir : int
+        Number of directions ``D``, 1 or 2.
+
+    Returns
+    -------
+    Tensor of shape (D, T, ...)
+    """
     return torch.stack([x, x.flip(0)]) if n_dir == 2 else x.unsqueeze(0)
 
 
@@ -121,11 +164,27 @@ def _run_layer(
 ) -> tuple[Tensor, Tensor | None, Tensor | None]:
     """Step loop for an inner layer.
 
-    xg: [D, T, B, G] input projections, processing order, with b_ih (and, for LSTM and RNN,
-    b_hh folded in; see :func:`_input_gates`); overwritten with the gate pre-activations.
-    h0 [D, B, Hout]; c0 [D, B, H] or None; valid [D, T, B, 1] bool or None (packed input:
-    hold the state where False).
-    Returns h [D, T, B, Hout], c [D, T, B, H] or None, gates [D, T, B, G] (activated) or None.
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The fused module.
+    p : _Params
+        The layer's weights.
+    xg : Tensor of shape (D, T, B, G)
+        Input projections in processing order, with ``b_ih`` (and, for LSTM and RNN, ``b_hh``)
+        folded in (see `_input_gates`); overwritten with the gate pre-activations.
+    h0 : Tensor of shape (D, B, Hout)
+    c0 : Tensor of shape (D, B, H) or None
+    valid : Tensor of shape (D, T, B, 1), bool, or None
+        Packed input: hold the state where False.
+    want_gates : bool
+
+    Returns
+    -------
+    h : Tensor of shape (D, T, B, Hout)
+    c : Tensor of shape (D, T, B, H) or None
+    gates : Tensor of shape (D, T, B, G) or None
+        Activated gates, if asked for (never for RNN).
     """
     fam = family(module)
     n_dir, n_steps = xg.shape[0], xg.shape[1]
@@ -185,7 +244,19 @@ def _run_layer(
 
 
 def _lstm_activate(pre: Tensor, hid: int) -> Tensor:
-    """In place: LSTM pre-activations [..., 4H] -> gates (sigmoid for i, f, o; tanh for g)."""
+    """LSTM pre-activations to gates, in place: sigmoid for i, f, o; tanh for g.
+
+    Parameters
+    ----------
+    pre : Tensor of shape (..., 4 * hid)
+    hid : int
+        Hidden size ``H``.
+
+    Returns
+    -------
+    Tensor of shape (..., 4 * hid)
+        ``pre`` itself, overwritten.
+    """
     g = pre[..., 2 * hid : 3 * hid].tanh()
     pre.sigmoid_()
     pre[..., 2 * hid : 3 * hid] = g
@@ -193,10 +264,21 @@ def _lstm_activate(pre: Tensor, hid: int) -> Tensor:
 
 
 def _input_gates(module: nn.Module, p: _Params, inp: Tensor) -> Tensor:
-    """[T, B, F] layer input -> [D, T, B, G] input projections in processing order.
+    """Input projections of a layer, in processing order.
 
-    LSTM and RNN add b_hh here too, saving one pass per step; GRU cannot, since its
-    candidate gate multiplies W_hn h + b_hn by r.
+    LSTM and RNN add ``b_hh`` here too, saving one pass per step; GRU cannot, since its
+    candidate gate multiplies ``W_hn h + b_hn`` by ``r``.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    p : _Params
+    inp : Tensor of shape (T, B, F)
+        The layer's input, time-major.
+
+    Returns
+    -------
+    Tensor of shape (D, T, B, G)
     """
     bias = p.b_ih
     if family(module) != "GRU" and p.b_hh is not None:
@@ -207,8 +289,22 @@ def _input_gates(module: nn.Module, p: _Params, inp: Tensor) -> Tensor:
 def _layer_by_kernel(
     module: nn.Module, p: _Params, inp: Tensor, h0: Tensor, c0: Tensor | None
 ) -> Tensor:
-    """h of one inner layer, [D, T, B, Hout] in processing order, from the module's own kernel
-    (cuDNN on a GPU) run on that layer alone. inp: [T, B, F] time-major layer input."""
+    """h of one inner layer from the module's own kernel (cuDNN on a GPU) run on it alone.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    p : _Params
+    inp : Tensor of shape (T, B, F)
+        The layer's input, time-major.
+    h0 : Tensor of shape (D, B, Hout)
+    c0 : Tensor of shape (D, B, H) or None
+
+    Returns
+    -------
+    Tensor of shape (D, T, B, Hout)
+        In processing order.
+    """
     n_dir = p.w_ih.shape[0]
     per_direction = (p.w_ih, p.w_hh, p.b_ih, p.b_hh, p.w_hr)  # the kernel's weight order
     weights = [w[d] for d in range(n_dir) for w in per_direction if w is not None]
@@ -238,9 +334,34 @@ def _known_layer(
     """A layer whose h is known (the last layer's is the module's output): gates by matmuls,
     c by a short loop.
 
-    xg: as for :func:`_run_layer` (overwritten); h_seq: [D, T, B, Hout] the known h,
-    processing order. Checks that the h implied by the recomputed gates (and c) equals h_seq.
-    Returns c [D, T, B, H] or None and activated gates [D, T, B, G] or None.
+    Checks that the h implied by the recomputed gates (and c) equals ``h_seq``.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    name : str
+        The module's qualified name, for error messages.
+    layer : int
+    p : _Params
+    xg : Tensor of shape (D, T, B, G)
+        As for `_run_layer`; overwritten.
+    h_seq : Tensor of shape (D, T, B, Hout)
+        The known h, processing order.
+    h0 : Tensor of shape (D, B, Hout)
+    c0 : Tensor of shape (D, B, H) or None
+    valid : Tensor of shape (D, T, B, 1), bool, or None
+    want_gates : bool
+
+    Returns
+    -------
+    c : Tensor of shape (D, T, B, H) or None
+    gates : Tensor of shape (D, T, B, G) or None
+        Activated gates, if asked for (never for RNN).
+
+    Raises
+    ------
+    CaptureMismatchError
+        If the implied h differs from ``h_seq``.
     """
     fam = family(module)
     n_dir, n_steps, n_batch = h_seq.shape[:3]
@@ -286,7 +407,20 @@ def _known_layer(
 
 
 def _final(seq: Tensor, lengths: Tensor | None, valid: Tensor | None) -> Tensor:
-    """State after the last processed step: seq [D, T, B, H] processing order -> [D, B, H]."""
+    """State after the last processed step.
+
+    Parameters
+    ----------
+    seq : Tensor of shape (D, T, B, H)
+        Processing order.
+    lengths : Tensor of shape (B,) or None
+    valid : Tensor of shape (D, T, B, 1), bool, or None
+        For packed input; then each sequence ends at its own last real step.
+
+    Returns
+    -------
+    Tensor of shape (D, B, H)
+    """
     if valid is None or lengths is None:
         return seq[:, -1]
     # Direction 0 of a packed sequence ends at its last real token; direction 1 at t = 0.
@@ -299,8 +433,18 @@ def _final(seq: Tensor, lengths: Tensor | None, valid: Tensor | None) -> Tensor:
 class _Call:
     """One call of a fused module, normalised: time-major, batched, states always present.
 
-    xs [T, B, F] input; outs [T, B, D*Hout] last-layer output; h0 / h_n [L*D, B, Hout];
-    c0 / c_n [L*D, B, H] (LSTM) or None; lengths [B] CPU int64 for packed input, else None.
+    Attributes
+    ----------
+    xs : Tensor of shape (T, B, F)
+        The input.
+    outs : Tensor of shape (T, B, D * Hout)
+        The last layer's output.
+    h0, h_n : Tensor of shape (L * D, B, Hout)
+        Initial and final hidden states.
+    c0, c_n : Tensor of shape (L * D, B, H) or None
+        Initial and final cell states (LSTM).
+    lengths : Tensor of shape (B,), int64, on the CPU, or None
+        For packed input, else None.
     """
 
     xs: Tensor
@@ -349,8 +493,25 @@ def capture_fused(
 ) -> Recorded:
     """Recompute all layers of one call of a fused RNN/LSTM/GRU from a forward hook's view.
 
-    args/kwargs: what the module was called with (input, optional hx); output: what it returned.
-    Raises CaptureMismatchError if the recomputation disagrees with ``output``.
+    Parameters
+    ----------
+    module : nn.RNN, nn.LSTM or nn.GRU
+    name : str
+        Its qualified name, for error messages.
+    args, kwargs : tuple, dict
+        What the module was called with (input, optional ``hx``).
+    output : Any
+        What it returned.
+    want_gates : bool
+
+    Returns
+    -------
+    Recorded
+
+    Raises
+    ------
+    CaptureMismatchError
+        If the recomputation disagrees with ``output``.
     """
     assert isinstance(module, FUSED_TYPES)
     call = _normalise(module, args, kwargs, output)

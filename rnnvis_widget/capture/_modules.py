@@ -12,7 +12,17 @@ __all__ = ["check_close", "family", "hidden_size", "tolerance"]
 
 
 def family(module: nn.Module) -> str:
-    """"LSTM", "GRU" or "RNN" for standard recurrent modules and cells, else "custom"."""
+    """The recurrent family of a module.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+
+    Returns
+    -------
+    {"LSTM", "GRU", "RNN", "custom"}
+        The family of a standard recurrent module or cell, ``"custom"`` for anything else.
+    """
     if isinstance(module, (nn.LSTM, nn.LSTMCell)):
         return "LSTM"
     if isinstance(module, (nn.GRU, nn.GRUCell)):
@@ -25,9 +35,19 @@ def family(module: nn.Module) -> str:
 def tolerance(dtype: torch.dtype, scale: float) -> float:
     """Allowed max abs difference between recomputed and returned states.
 
-    1e-5 for float32/float64 (the kernels differ only in summation order), looser for 16-bit
-    floats; multiplied by the largest magnitude when that exceeds 1 (ReLU RNNs and LSTM
-    projections are unbounded, and float error is relative).
+    Parameters
+    ----------
+    dtype : torch.dtype
+        The states' dtype.
+    scale : float
+        Largest magnitude among the returned states.
+
+    Returns
+    -------
+    float
+        1e-5 for float32/float64 (the kernels differ only in summation order), 1e-2 for
+        float16 and 5e-2 for bfloat16; multiplied by ``scale`` when that exceeds 1 (ReLU RNNs
+        and LSTM projections are unbounded, and float error is relative).
     """
     base = {torch.float16: 1e-2, torch.bfloat16: 5e-2}.get(dtype, 1e-5)
     return base * max(1.0, scale)
@@ -36,9 +56,26 @@ def tolerance(dtype: torch.dtype, scale: float) -> float:
 def check_close(
     name: str, what: str, got: Tensor, want: Tensor, valid: Tensor | None = None
 ) -> None:
-    """Raise CaptureMismatchError if ``got`` and ``want`` differ beyond :func:`tolerance`.
+    """Check recomputed states against the ones the module returned.
 
-    valid: optional bool mask broadcastable to the tensors; only True positions are compared.
+    Parameters
+    ----------
+    name : str
+        The module's qualified name, for the error message.
+    what : str
+        What is compared (e.g. ``"final h of layer 0"``), for the error message.
+    got : Tensor
+        Recomputed states.
+    want : Tensor
+        The module's own states, same shape as ``got``.
+    valid : Tensor of bool, optional
+        Mask broadcastable to the tensors; only True positions are compared.
+
+    Raises
+    ------
+    CaptureMismatchError
+        If ``got`` and ``want`` differ by more than ``tolerance(want.dtype, max |want|)``
+        anywhere, or either holds NaN there.
     """
     if want.numel() == 0:
         return
@@ -59,5 +96,14 @@ def check_close(
 
 
 def hidden_size(module: nn.Module) -> int:
-    """The ``hidden_size`` of a standard recurrent module or cell."""
+    """The ``hidden_size`` of a standard recurrent module or cell.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+
+    Returns
+    -------
+    int
+    """
     return int(getattr(module, "hidden_size"))  # noqa: B009 - typed as Tensor|Module otherwise

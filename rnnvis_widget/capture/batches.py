@@ -21,9 +21,13 @@ __all__ = ["Batch", "iter_batches"]
 class Batch:
     """One padded batch of token-id sequences.
 
-    ids:     [B, T] int64 on CPU (or on the model's device inside a recorder's ``forward``),
-             padded with 0 beyond each sequence's length.
-    lengths: [B] int64, every length in 1..T.
+    Attributes
+    ----------
+    ids : Tensor of shape (B, T), int64
+        Token ids on the CPU (or on the model's device inside a recorder's ``forward``),
+        padded with 0 beyond each sequence's length.
+    lengths : Tensor of shape (B,), int64
+        Length of each sequence, every one in ``1..T``.
     """
 
     ids: torch.Tensor
@@ -36,19 +40,37 @@ class Batch:
 
     @property
     def batch_size(self) -> int:
+        """Number of sequences, ``B``."""
         return int(self.ids.shape[0])
 
     @property
     def max_len(self) -> int:
+        """Padded length, ``T``."""
         return int(self.ids.shape[1])
 
     def mask(self) -> torch.Tensor:
-        """[B, T] bool: True where position t holds a real token of sequence b."""
+        """Where the real tokens are.
+
+        Returns
+        -------
+        mask : Tensor of shape (B, T), bool
+            True where position ``t`` holds a real token of sequence ``b``.
+        """
         steps = torch.arange(self.ids.shape[1], device=self.lengths.device)
         return steps[None, :] < self.lengths[:, None]
 
     def to(self, device: torch.device | str) -> Batch:
-        """The same batch with both tensors on ``device``."""
+        """The same batch with both tensors on ``device``.
+
+        Parameters
+        ----------
+        device : torch.device or str
+            Where to put ``ids`` and ``lengths``.
+
+        Returns
+        -------
+        Batch
+        """
         return Batch(self.ids.to(device), self.lengths.to(device))
 
 
@@ -149,7 +171,19 @@ def _pad(seqs: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _as_pair(item: Any) -> tuple[Any, Any] | None:
-    """``(ids [B, T], lengths [B])`` if ``item`` looks like such a pair, else None."""
+    """``(ids, lengths)`` if ``item`` looks like such a pair, else None.
+
+    Parameters
+    ----------
+    item : Any
+        A 2-tuple or 2-list of arrays, ids of shape (B, T) and lengths of shape (B,); or a dict
+        with ``"ids"`` or ``"input_ids"`` of shape (B, T) and optionally ``"lengths"``.
+
+    Returns
+    -------
+    pair : tuple of (array, array or None), or None
+        The ids and lengths as given (lengths None for a dict without them).
+    """
     if isinstance(item, (tuple, list)) and len(item) == 2:
         ids, lengths = item
         if _is_array(ids) and ids.ndim == 2 and _is_array(lengths) and lengths.ndim == 1:
@@ -164,20 +198,49 @@ def _as_pair(item: Any) -> tuple[Any, Any] | None:
 
 
 def iter_batches(corpus: Any, vocab_size: int, batch_size: int = 64) -> Iterator[Batch]:
-    """Yield validated :class:`Batch` es from a corpus of token ids.
+    """Yield validated batches from a corpus of token ids.
 
-    ``corpus`` may be
-      * an iterable of token-id sequences (lists / tuples / 1-D tensors / 1-D numpy int arrays),
-        ragged; they are padded with 0 and grouped ``batch_size`` at a time, in corpus order;
-      * a LongTensor [N, T] or 2-D numpy int array (every row is full length T), cut into
-        ``batch_size`` rows at a time;
-      * an iterable of ``(ids [B, T], lengths [B])`` pairs (also dicts with ``ids``/``input_ids``
-        and ``lengths``), or of 2-D id tensors; each is one batch as given;
-      * a torch DataLoader yielding any of these batch forms.
+    Every batch is checked before any model sees it, and an error names the offending
+    sequence; sequences are numbered from 0 in the order they are seen.
 
-    Raises ValueError / TypeError naming the offending sequence for: an empty corpus, a
-    zero-length sequence, an id < 0 or >= ``vocab_size``, non-integer ids, lengths > T.
-    Sequences are numbered from 0 in the order they are seen.
+    Parameters
+    ----------
+    corpus : iterable or array
+        One of:
+
+        - an iterable of token-id sequences (lists, tuples, 1-D tensors, 1-D numpy int
+          arrays), ragged; they are padded with 0 and grouped ``batch_size`` at a time, in
+          corpus order;
+        - a LongTensor of shape (N, T) or a 2-D numpy int array (every row is full length
+          ``T``), cut into ``batch_size`` rows at a time;
+        - an iterable of ``(ids, lengths)`` pairs, ids of shape (B, T) and lengths of shape
+          (B,) (also dicts with ``"ids"`` or ``"input_ids"`` and ``"lengths"``), or of 2-D id
+          tensors; each is one batch as given;
+        - a torch DataLoader yielding any of these batch forms.
+    vocab_size : int
+        Number of token ids; every real id must lie in ``0..vocab_size - 1``.
+    batch_size : int, default 64
+        Sequences per batch when the corpus is not already batched.
+
+    Yields
+    ------
+    Batch
+        Padded with 0, lengths in ``1..T``, tensors on the CPU.
+
+    Raises
+    ------
+    TypeError
+        For non-integer ids (floats, bools, strings) and for a corpus that is a string, a 1-D
+        array (one sequence) or not iterable.
+    ValueError
+        For an empty corpus, a zero-length sequence, an id ``< 0`` or ``>= vocab_size``,
+        lengths longer than their batch's ``T``, an array corpus that is not 2-D, a sequence
+        that is not 1-D, or a ``vocab_size`` or ``batch_size`` that is not a positive int.
+
+    Notes
+    -----
+    This is a generator: nothing is checked until the first batch is asked for, and each
+    error is raised when the iteration reaches it.
     """
     if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 1:
         raise ValueError(f"vocab_size must be a positive int, got {vocab_size!r}")

@@ -10,12 +10,17 @@ from .batches import Batch
 
 __all__ = [
     "GATE_KINDS",
+    "MEMORY_KINDS",
     "CaptureAlignmentError",
     "CaptureError",
     "CaptureMismatchError",
     "LayerKey",
     "StepBatch",
 ]
+
+#: State kinds that are memory: their response to a token is their change; every other kind
+#: (a gate) responds with its value.
+MEMORY_KINDS = ("h", "c")
 
 #: Gate names per recurrent family, in PyTorch's weight-row order.
 GATE_KINDS: dict[str, tuple[str, ...]] = {
@@ -26,24 +31,49 @@ GATE_KINDS: dict[str, tuple[str, ...]] = {
 
 
 class CaptureError(RuntimeError):
-    """Capture could not record states that are known to be right."""
+    """Capture could not record states that are known to be right.
+
+    Raised instead of returning states that might be wrong: a recorded module was never
+    called, its steps cannot be lined up with the batch's tokens, or its recomputed states
+    disagree with its own output. The message names the module and the fix.
+    """
 
 
 class CaptureMismatchError(CaptureError):
-    """Recomputed states disagree with what the recurrent module itself returned."""
+    """Recomputed states disagree with what the recurrent module itself returned.
+
+    What capture recomputes from a module's weights (inner layers, per-step cell states and
+    gates of a fused module; the gates of a standard cell) is checked against what the module
+    returned; a difference beyond float tolerance raises this. It happens when a subclass
+    changes the recurrence or its weights inside ``forward`` (e.g. weight drop): record such a
+    model's cells by name instead.
+    """
 
 
 class CaptureAlignmentError(CaptureError):
-    """A module's recorded steps cannot be matched one-to-one with the batch's tokens."""
+    """A module's recorded steps cannot be matched one-to-one with the batch's tokens.
+
+    For example a module run on another number of sequences or time steps than the batch has,
+    a packed input with other lengths than the batch's, or a cell that returns states of
+    changing shapes.
+    """
 
 
 @dataclass(frozen=True, order=True)
 class LayerKey:
-    """Address of one recorded recurrence.
+    """Address of one recorded recurrence: a module, a layer inside it and a direction.
 
-    module:    qualified name from ``model.named_modules()`` ("" = the model itself)
-    layer:     0-based layer inside a fused stack; 0 for cells and custom modules
-    direction: 0 = forward in time, 1 = backward (bidirectional fused modules)
+    Keys are frozen and ordered (by module name, then layer, then direction), and print as
+    ``module/layer0/forward``.
+
+    Parameters
+    ----------
+    module : str
+        Qualified name from ``model.named_modules()``; ``""`` is the model itself.
+    layer : int, default 0
+        0-based layer inside a fused stack; 0 for cells and custom modules.
+    direction : int, default 0
+        0 = forward in time, 1 = backward (bidirectional fused modules).
     """
 
     module: str
@@ -57,18 +87,25 @@ class LayerKey:
 
 @dataclass
 class StepBatch:
-    """States recorded for one batch.
+    """States recorded for one batch, per layer and state kind.
 
-    states[key][kind]:  [B, T, H_kind] float32 on CPU (on the module's GPU with
-                        ``StateRecorder(keep_on_device=True)``), aligned with ``batch.ids``: step
-                        t is the state right after the token ``batch.ids[b, t]`` was consumed
-                        (also for direction 1); positions t >= lengths[b] are exactly 0. Kinds:
-                        "h", "c" (LSTM), gates "i", "f", "g", "o" (LSTM) or "r", "z", "n" (GRU).
-    initial[key][kind]: [B, H_kind] float32 on the states' device, only "h" and (LSTM) "c":
-                        the state right before this direction's first recorded step of each
-                        sequence. That is the user's hx (zeros if none), except for direction 1
-                        of a padded, unpacked input: there PyTorch starts at the padded end, so
-                        the state before step lengths[b]-1 is the state after the padding.
+    Attributes
+    ----------
+    batch : Batch
+        The batch these states belong to.
+    states : dict of LayerKey to dict of str to Tensor
+        ``states[key][kind]`` is a tensor of shape (B, T, H_kind), float32, on the CPU (on the
+        module's GPU with ``StateRecorder(keep_on_device=True)``), aligned with ``batch.ids``:
+        step ``t`` is the state right after the token ``batch.ids[b, t]`` was consumed (also
+        for direction 1); positions ``t >= lengths[b]`` are exactly 0. Kinds: ``"h"``, ``"c"``
+        (LSTM), gates ``"i"``, ``"f"``, ``"g"``, ``"o"`` (LSTM) or ``"r"``, ``"z"``, ``"n"``
+        (GRU).
+    initial : dict of LayerKey to dict of str to Tensor
+        ``initial[key][kind]`` is a tensor of shape (B, H_kind), float32, on the states'
+        device, for ``"h"`` and (LSTM) ``"c"`` only: the state right before this direction's
+        first recorded step of each sequence. That is the user's ``hx`` (zeros if none),
+        except for direction 1 of a padded, unpacked input: there PyTorch starts at the padded
+        end, so the state before step ``lengths[b] - 1`` is the state after the padding.
     """
 
     batch: Batch

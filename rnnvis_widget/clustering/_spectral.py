@@ -1,6 +1,6 @@
 """Numerical pieces of spectral co-clustering: the degree-normalised SVD and a seeded k-means.
 
-Kept apart from :mod:`rnnvis_widget.clustering.cocluster` (which owns validation, labels, edges and
+Kept apart from `rnnvis_widget.clustering.cocluster` (which owns validation, labels, edges and
 order) so that each piece can be tested on its own. numpy only.
 """
 
@@ -35,6 +35,8 @@ def degree_scales(magnitude: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     col_scale : ndarray of shape (n_cols,), float64
         ``1 / sqrt(column sum)``, and 0 where the column is all zero.
 
+    Notes
+    -----
     A row with no weight (a word no unit answers, a dead unit) has no place in the graph;
     giving it scale 0 puts it at the origin of the embedding instead of dividing by zero.
     """
@@ -72,7 +74,7 @@ def nontrivial_singular_vectors(
     magnitude : ndarray of shape (n_rows, n_cols)
         ``A``, non-negative, float32 or float64.
     row_scale, col_scale : ndarray of shape (n_rows,), (n_cols,)
-        ``1 / sqrt(degree)`` as returned by :func:`degree_scales`.
+        ``1 / sqrt(degree)`` as returned by `degree_scales`.
     n_vectors : int
         How many non-trivial pairs to return, ``1 <= n_vectors < min(n_rows, n_cols)``.
     rng : numpy Generator
@@ -81,10 +83,13 @@ def nontrivial_singular_vectors(
     Returns
     -------
     left : ndarray of shape (n_rows, n_vectors)
-    values : ndarray of shape (n_vectors,), descending
+        Left singular vectors; each pair's sign is fixed so that its largest-magnitude left
+        entry is positive, so the result does not depend on LAPACK's arbitrary sign choice.
+    values : ndarray of shape (n_vectors,)
+        Singular values, descending.
     right : ndarray of shape (n_cols, n_vectors)
-        Each pair's sign is fixed so that its largest-magnitude left entry is positive, so the
-        result does not depend on LAPACK's arbitrary sign choice.
+        Right singular vectors, with the same signs as ``left``. Pairs beyond the matrix's
+        rank are zero.
     """
     operator = _DeflatedOperator(magnitude, row_scale, col_scale)
     width = n_vectors + OVERSAMPLING
@@ -120,12 +125,15 @@ class _DeflatedOperator:
         self.v1 = _unit(_recip(col_scale)).astype(dtype)
 
     def times(self, x: np.ndarray) -> np.ndarray:
+        """The operator times ``x`` of shape (n_cols, m); returns shape (n_rows, m)."""
         return self.rows * (self.matrix @ (self.cols * x)) - np.outer(self.u1, self.v1 @ x)
 
     def times_t(self, y: np.ndarray) -> np.ndarray:
+        """The transposed operator times ``y`` of shape (n_rows, m); returns shape (n_cols, m)."""
         return self.cols * (self.matrix.T @ (self.rows * y)) - np.outer(self.v1, self.u1 @ y)
 
     def dense(self) -> np.ndarray:
+        """The operator as a matrix of shape (n_rows, n_cols), for small matrices only."""
         return self.rows * self.matrix * self.cols.T - np.outer(self.u1, self.v1)
 
 
@@ -147,6 +155,22 @@ def _randomised_svd(
 
     Re-orthonormalising after every product keeps the smaller singular directions from
     being swamped by the larger ones in float32.
+
+    Parameters
+    ----------
+    operator : _DeflatedOperator
+        The deflated, degree-normalised matrix, of shape (n_rows, n_cols).
+    width : int
+        Columns of the random test matrix (vectors wanted plus oversampling).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    left : ndarray of shape (n_rows, r), float64
+    values : ndarray of shape (r,), float64
+        Descending; ``r <= width``.
+    right : ndarray of shape (n_cols, r), float64
+        Directions with no weight (rank below ``r``) are zero vectors.
     """
     n_cols = operator.matrix.shape[1]
     dtype = operator.matrix.dtype
@@ -172,14 +196,23 @@ def _randomised_svd(
 
 
 def _orthonormal(block: np.ndarray, rounds: int = 2) -> np.ndarray:
-    """Orthonormal basis of the numerical column space of a tall, thin ``block`` (float64).
+    """Orthonormal basis of the numerical column space of a tall, thin ``block``.
 
     Householder QR (LAPACK geqrf) on a tall, thin matrix is a long run of small BLAS calls,
     which multi-threaded OpenBLAS turns into 50x slowdowns when the CPUs are shared. Two
     rounds of Gram eigen-decomposition (like CholeskyQR2) need one thin matrix product each
     and reach orthogonality to round-off (one round already gives the right span).
-    Directions whose singular value is below 1e-6 of the largest are dropped, so the basis
-    may have fewer columns than ``block``.
+
+    Parameters
+    ----------
+    block : ndarray of shape (n, m)
+    rounds : int, default 2
+        Rounds of Gram eigen-decomposition.
+
+    Returns
+    -------
+    basis : ndarray of shape (n, m'), float64
+        ``m' <= m``: directions whose singular value is below 1e-6 of the largest are dropped.
     """
     basis = block.astype(np.float64)
     for _ in range(rounds):
@@ -238,7 +271,13 @@ def _best_of(points: np.ndarray, n_clusters: int, rng: np.random.Generator, n_in
 def _best_runs(
     points: np.ndarray, n_clusters: int, rng: np.random.Generator, n_init: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Centres and labels of the best (lowest inertia) of ``n_init`` seeded runs."""
+    """Centres and labels of the best (lowest inertia) of ``n_init`` seeded runs.
+
+    Returns
+    -------
+    centres : ndarray of shape (n_clusters, n_dims), float64
+    labels : ndarray of shape (n_points,), int64
+    """
     sq_norms = np.einsum("ij,ij->i", points, points)
     best: tuple[np.ndarray, np.ndarray] | None = None
     best_inertia = math.inf
@@ -252,13 +291,35 @@ def _best_runs(
 
 
 def _sq_distances(points: np.ndarray, sq_norms: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Squared distances, shape (n_points, n_centres), clipped at 0 against round-off."""
+    """Squared distances of points to centres, clipped at 0 against round-off.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n_points, n_dims)
+    sq_norms : ndarray of shape (n_points,)
+        ``|x|^2`` of every point.
+    centres : ndarray of shape (n_centres, n_dims)
+
+    Returns
+    -------
+    ndarray of shape (n_points, n_centres), float64
+    """
     dist = sq_norms[:, None] - 2.0 * (points @ centres.T) + np.einsum("ij,ij->i", centres, centres)
     return np.maximum(dist, 0.0, out=dist)
 
 
 def _nearest(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre; ``|x|^2`` is the same for every centre, so it is left out."""
+    """Index of the nearest centre; ``|x|^2`` is the same for every centre, so it is left out.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n_points, n_dims)
+    centres : ndarray of shape (n_centres, n_dims)
+
+    Returns
+    -------
+    ndarray of shape (n_points,), int64
+    """
     score = points @ centres.T
     score *= -2.0
     score += np.einsum("ij,ij->i", centres, centres)
@@ -279,7 +340,20 @@ def _kmeans_plusplus(
     points: np.ndarray, sq_norms: np.ndarray, n_clusters: int, rng: np.random.Generator
 ) -> np.ndarray:
     """Greedy k-means++ (Arthur & Vassilvitskii 2007): each new centre is the best of a few
-    D^2-sampled candidates, which avoids the occasional bad pick of plain k-means++."""
+    D^2-sampled candidates, which avoids the occasional bad pick of plain k-means++.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n_points, n_dims)
+    sq_norms : ndarray of shape (n_points,)
+        ``|x|^2`` of every point.
+    n_clusters : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    centres : ndarray of shape (n_clusters, n_dims), float64
+    """
     n_points = points.shape[0]
     n_candidates = 2 + int(math.log(n_clusters))
     centres = np.empty((n_clusters, points.shape[1]))
@@ -304,7 +378,22 @@ def _kmeans_plusplus(
 def _lloyd(
     points: np.ndarray, centres: np.ndarray, max_iter: int = 100
 ) -> tuple[np.ndarray, float]:
-    """Lloyd iterations from ``centres``; returns labels (every cluster non-empty) and inertia."""
+    """Lloyd iterations from ``centres``.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n_points, n_dims)
+    centres : ndarray of shape (n_clusters, n_dims)
+        Starting centres.
+    max_iter : int, default 100
+
+    Returns
+    -------
+    labels : ndarray of shape (n_points,), int64
+        Every cluster non-empty.
+    inertia : float
+        Sum of squared distances of the points to their centres.
+    """
     n_clusters = centres.shape[0]
     # Stop when the centres move less than this, relative to the data's spread (the usual
     # k-means criterion); stopping when no label changes catches the common case earlier.
@@ -338,6 +427,15 @@ def _reseed_empty(dist: np.ndarray, labels: np.ndarray, sizes: np.ndarray) -> No
 
     Only points from clusters with more than one member are moved, so no cluster is emptied
     in turn; k <= n_points guarantees enough of them.
+
+    Parameters
+    ----------
+    dist : ndarray of shape (n_points, n_clusters)
+        Squared distances of the points to the centres.
+    labels : ndarray of shape (n_points,), int
+        Updated in place.
+    sizes : ndarray of shape (n_clusters,), int
+        Members per cluster; updated in place.
     """
     own = dist[np.arange(labels.size), labels]
     for empty in np.flatnonzero(sizes == 0):

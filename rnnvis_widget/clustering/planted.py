@@ -45,6 +45,21 @@ def _unequal_labels(n: int, k: int, skew: float, rng: np.random.Generator) -> np
 
     Which group gets which size is shuffled, so the word side and the unit side of a pair
     generally have different relative sizes.
+
+    Parameters
+    ----------
+    n : int
+        Number of items, at least ``k``.
+    k : int
+        Number of groups; every group gets at least one item.
+    skew : float
+        Weight of the largest group relative to the smallest.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    labels : ndarray of shape (n,), int64
+        In random order.
     """
     weights = np.linspace(1.0, skew, k)
     rng.shuffle(weights)
@@ -91,6 +106,11 @@ def planted_coclusters(
     Returns
     -------
     PlantedCoclusters
+
+    Raises
+    ------
+    ValueError
+        Unless ``1 <= n_clusters <= min(n_words, n_units)``.
     """
     if n_clusters < 1 or n_words < n_clusters or n_units < n_clusters:
         raise ValueError(

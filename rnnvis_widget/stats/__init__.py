@@ -1,7 +1,7 @@
 """Streaming statistics of captured states: per-word mean response, variance, quantiles of the
 display words, per-unit summaries and top contexts, in memory independent of corpus length.
 
-:class:`CorpusStats` folds in one captured batch at a time (``responses`` says what a response
+`CorpusStats` folds in one captured batch at a time (``responses`` says what a response
 is per state kind); ``a.merge(b)`` of two shards equals one pass over both.
 """
 

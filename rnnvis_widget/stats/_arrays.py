@@ -1,6 +1,6 @@
-"""A :class:`~rnnvis_widget.stats.CorpusStats` as a JSON-able header plus named numpy arrays.
+"""A `rnnvis_widget.stats.CorpusStats` as a JSON-able header plus named numpy arrays.
 
-This is the statistics' part of an analysis file (:meth:`rnnvis_widget.Analysis.save`): every
+This is the statistics' part of an analysis file (`rnnvis_widget.Analysis.save`): every
 accumulator is stored as it is, so loaded statistics keep streaming and merging exactly. Loading
 checks each array's shape and dtype, so a damaged file fails with a clear error instead of
 producing wrong numbers later.
@@ -20,7 +20,20 @@ from .responses import Bound
 
 
 def stats_to_arrays(stats: CorpusStats) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """JSON-able header and named arrays holding every accumulator (see :func:`stats_from_arrays`)."""
+    """Split statistics into a JSON-able header and named arrays holding every accumulator.
+
+    Parameters
+    ----------
+    stats : CorpusStats
+
+    Returns
+    -------
+    header : dict
+        Vocabulary size, tokens read, settings and, per slot, its layer, state kind and bound.
+    arrays : dict of str to ndarray
+        ``counts``, ``display_words`` and every slot's accumulators under ``slot<i>_<name>``,
+        stored as they are. `stats_from_arrays` reads both back.
+    """
     arrays: dict[str, np.ndarray] = {
         "counts": stats.counts,
         "display_words": np.asarray(stats.display_words),
@@ -58,7 +71,26 @@ def stats_to_arrays(stats: CorpusStats) -> tuple[dict[str, Any], dict[str, np.nd
 
 
 def stats_from_arrays(header: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> CorpusStats:
-    """Rebuild from :func:`stats_to_arrays`; raises KeyError/ValueError/TypeError if inconsistent."""
+    """Rebuild statistics from what `stats_to_arrays` wrote.
+
+    Parameters
+    ----------
+    header : mapping
+        The JSON-able header.
+    arrays : mapping of str to ndarray
+        The named arrays.
+
+    Returns
+    -------
+    CorpusStats
+        Ready to keep streaming and merging exactly.
+
+    Raises
+    ------
+    KeyError, ValueError, TypeError
+        If the header and arrays are inconsistent: a missing entry, or an array of another
+        shape or dtype than its slot needs.
+    """
     slot_specs = header["slots"]
     bounds: dict[Slot, Bound] = {}
     for spec in slot_specs:
@@ -96,7 +128,25 @@ def stats_from_arrays(header: Mapping[str, Any], arrays: Mapping[str, np.ndarray
 
 
 def _checked(array: np.ndarray, shape: tuple[int, ...], dtype: type) -> np.ndarray:
-    """A writable copy of a loaded array, after checking its shape and dtype."""
+    """A writable copy of a loaded array, after checking its shape and dtype.
+
+    Parameters
+    ----------
+    array : ndarray
+    shape : tuple of int
+        The shape it must have.
+    dtype : type
+        The dtype it must have.
+
+    Returns
+    -------
+    ndarray
+
+    Raises
+    ------
+    ValueError
+        If the shape or dtype differs.
+    """
     if tuple(array.shape) != tuple(shape) or array.dtype != np.dtype(dtype):
         raise ValueError(f"array of shape {array.shape} and dtype {array.dtype}, expected {shape} {dtype}")
     return np.array(array)

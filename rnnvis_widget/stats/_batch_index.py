@@ -15,19 +15,45 @@ __all__ = ["BatchIndex", "TensorIndex"]
 
 @dataclass
 class BatchIndex:
-    """What every slot of one batch shares. Slots work on the batch's real tokens *grouped by
-    word* (stable, so corpus order within a word): each word's rows are adjacent when summed."""
+    """What every slot of one batch shares.
 
-    n_steps: int  # T of the padded batch
-    lengths: np.ndarray  # (B,)
-    flat: np.ndarray  # (N,) b·T + t of each grouped token
-    words: np.ndarray  # (U,) distinct words, ascending
-    word_of_row: np.ndarray  # (N,) index into words of each grouped token
-    n_word: np.ndarray  # (U,) tokens per word in this batch
-    positions: np.ndarray  # (N,) corpus position of each grouped token, from 0 in this batch
-    display_sel: np.ndarray  # (n_sel,) grouped rows whose word is a display word
-    display_rows: np.ndarray  # (n_sel,) their display row
-    windows: np.ndarray | None  # (N, 2w + 1) context window of each grouped token
+    Slots work on the batch's ``N`` real tokens *grouped by word* (stable, so corpus order
+    within a word): each word's rows are adjacent when summed.
+
+    Attributes
+    ----------
+    n_steps : int
+        ``T`` of the padded batch.
+    lengths : ndarray of shape (B,), int
+        Length of each sequence.
+    flat : ndarray of shape (N,), int64
+        ``b·T + t`` of each grouped token.
+    words : ndarray of shape (U,), int64
+        The batch's distinct words, ascending.
+    word_of_row : ndarray of shape (N,), int64
+        Index into ``words`` of each grouped token.
+    n_word : ndarray of shape (U,), int64
+        Tokens per word in this batch.
+    positions : ndarray of shape (N,), int64
+        Corpus position of each grouped token, counted from 0 in this batch.
+    display_sel : ndarray of shape (n_sel,), int64
+        Grouped rows whose word is a display word.
+    display_rows : ndarray of shape (n_sel,), int64
+        Their display row.
+    windows : ndarray of shape (N, 2 * width + 1), int32, or None
+        Context window of each grouped token; None when no contexts are kept.
+    """
+
+    n_steps: int
+    lengths: np.ndarray
+    flat: np.ndarray
+    words: np.ndarray
+    word_of_row: np.ndarray
+    n_word: np.ndarray
+    positions: np.ndarray
+    display_sel: np.ndarray
+    display_rows: np.ndarray
+    windows: np.ndarray | None
     _previous: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     _on: dict[torch.device, TensorIndex] = field(default_factory=dict)
 
@@ -45,6 +71,10 @@ class BatchIndex:
             Row of each word among the display words, -1 for words without quantiles.
         context_width : int or None
             Tokens of context kept each side of a token; None keeps no context windows.
+
+        Returns
+        -------
+        BatchIndex
         """
         corpus_flat = np.flatnonzero(np.arange(ids.shape[1])[None, :] < lengths[:, None])
         corpus_ids = ids.reshape(-1)[corpus_flat]
@@ -69,9 +99,24 @@ class BatchIndex:
         )
 
     def previous(self, direction: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Where the state before each grouped token is: ``(flat index, starts_sequence,
-        row)``; for tokens that start their sequence in this direction it is the initial state
-        of ``row`` instead (their flat index is a harmless placeholder)."""
+        """Where the state before each grouped token is (computed once per direction).
+
+        Parameters
+        ----------
+        direction : int
+            0 forward (the state before is at ``t - 1``), 1 backward (at ``t + 1``).
+
+        Returns
+        -------
+        flat : ndarray of shape (N,), int64
+            Flat index ``b·T + t`` of the state before each grouped token.
+        first : ndarray of shape (N,), bool
+            True for tokens that start their sequence in this direction: for them the state
+            before is the initial state instead (their flat index is a harmless placeholder).
+        row : ndarray of shape (n_first,), int64
+            The sequence (row of the batch) of each of those tokens, whose initial state to
+            take.
+        """
         if direction not in self._previous:
             row, t = np.divmod(self.flat, self.n_steps)
             if direction == 0:
@@ -86,7 +131,16 @@ class BatchIndex:
         return self._previous[direction]
 
     def on(self, device: torch.device) -> TensorIndex:
-        """The parts that index a slot's states, as tensors on ``device`` (made once)."""
+        """The parts that index a slot's states, as tensors on ``device`` (made once).
+
+        Parameters
+        ----------
+        device : torch.device
+
+        Returns
+        -------
+        TensorIndex
+        """
         if device not in self._on:
 
             def put(array: np.ndarray) -> torch.Tensor:
@@ -101,7 +155,7 @@ class BatchIndex:
 
 @dataclass(frozen=True)
 class TensorIndex:
-    """:class:`BatchIndex`'s row indices as tensors, for states that live on a GPU."""
+    """`BatchIndex`'s row indices as tensors, for states that live on a GPU."""
 
     flat: torch.Tensor
     word_of_row: torch.Tensor
@@ -110,6 +164,17 @@ class TensorIndex:
     _previous: dict[int, tuple[torch.Tensor, ...]]
 
     def previous(self, direction: int) -> tuple[torch.Tensor, ...]:
+        """What ``BatchIndex.previous`` returns, as tensors.
+
+        Parameters
+        ----------
+        direction : int
+
+        Returns
+        -------
+        tuple of Tensor
+            ``(flat, first, row)`` on the index's device.
+        """
         return self._previous[direction]
 
 

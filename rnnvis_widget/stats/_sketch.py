@@ -3,7 +3,7 @@
 Method
 ------
 Every (display word, unit) cell keeps integer counts over a fixed set of ``2K + 1`` bins
-(:class:`BinLayout`): one central bin ``[-x_min, x_min]`` and ``K`` bins per sign whose edges grow
+(`BinLayout`): one central bin ``[-x_min, x_min]`` and ``K`` bins per sign whose edges grow
 geometrically, ``x_min·gamma^j`` for ``j = 0..K`` with ``gamma = (x_max / x_min)^(1/K)``. Values outside
 ``[-x_max, x_max]`` are clipped into the outermost bins. The layout depends only on the state's
 range (``x_max``), never on the data, so two shards' histograms merge by adding counts: the merge
@@ -26,7 +26,7 @@ Memory
 ------
 ``n_display × n_units × (2K + 1)`` int32 counters per recorded (layer, state kind), independent of
 corpus length: 300 words × 600 units × 97 bins × 4 B = 70 MB. Counters are int32, so one word may
-occur at most 2³¹ − 1 times (checked; :class:`OverflowError` beyond).
+occur at most 2³¹ − 1 times (checked; `OverflowError` beyond).
 """
 
 from __future__ import annotations
@@ -76,14 +76,17 @@ class BinLayout:
 
     @property
     def x_min(self) -> float:
+        """Half-width of the central bin, ``x_max / dynamic_range``."""
         return self.x_max / self.dynamic_range
 
     @property
     def n_bins(self) -> int:
+        """Number of bins, ``2K + 1``."""
         return 2 * self.bins_per_sign + 1
 
     @property
     def gamma(self) -> float:
+        """Ratio of consecutive bin edges, ``(x_max / x_min)^(1/K)``."""
         return float(self.dynamic_range ** (1.0 / self.bins_per_sign))
 
     @property
@@ -92,18 +95,42 @@ class BinLayout:
         return (self.gamma - 1.0) / (self.gamma + 1.0)
 
     def error_bound(self, q: np.ndarray) -> np.ndarray:
-        """Largest possible ``|q_est − q|`` for true (clipped) quantiles ``q``, same shape as ``q``."""
+        """Largest possible ``|q_est − q|`` for true (clipped) quantiles ``q``.
+
+        Parameters
+        ----------
+        q : ndarray
+            True quantiles, any shape.
+
+        Returns
+        -------
+        ndarray of the shape of ``q``, float64
+            ``max(alpha · |q|, x_min)``.
+        """
         return np.maximum(self.relative_error * np.abs(q), self.x_min)
 
     def edges(self) -> np.ndarray:
-        """Bin edges, shape ``(n_bins + 1,)``, ascending; bin ``b`` is ``(edges[b], edges[b+1]]``
-        on the positive side, ``[edges[b], edges[b+1])`` on the negative side."""
+        """Bin edges.
+
+        Returns
+        -------
+        edges : ndarray of shape (n_bins + 1,), float64
+            Ascending; bin ``b`` is ``(edges[b], edges[b+1]]`` on the positive side,
+            ``[edges[b], edges[b+1])`` on the negative side.
+        """
         positive = self.x_min * self.gamma ** np.arange(self.bins_per_sign + 1)
         positive[-1] = self.x_max  # exact, whatever the rounding of gamma**K
         return np.concatenate([-positive[::-1], positive])
 
     def representatives(self) -> np.ndarray:
-        """The value reported for each bin, shape ``(n_bins,)``; 0 for the central bin."""
+        """The value reported for each bin.
+
+        Returns
+        -------
+        representatives : ndarray of shape (n_bins,), float64
+            The harmonic mean of the bin's edge magnitudes, with the bin's sign; 0 for the
+            central bin.
+        """
         edges = self.edges()
         low, high = np.abs(edges[:-1]), np.abs(edges[1:])
         # Harmonic mean of the edges: equal relative distance to both ends, which is alpha.
@@ -113,13 +140,21 @@ class BinLayout:
         return rep
 
     def index(self, values: Array, column_offsets: Array | None = None) -> Array:
-        """Bin of every value, int64, same shape as ``values``.
+        """Bin of every value.
 
-        ``values`` is a numpy array or a torch tensor (on any device); the result is of the
-        same kind. ``column_offsets`` (whole numbers, one per column of a 2-D ``values``) are
-        added to the bins of their column before the conversion to integers, which saves a pass
-        over the result; the caller keeps them small enough to stay exact in the values'
-        precision.
+        Parameters
+        ----------
+        values : ndarray or Tensor
+            Any shape; a tensor may live on any device.
+        column_offsets : ndarray or Tensor of shape (n_columns,), optional
+            Whole numbers, one per column of a 2-D ``values``, added to the bins of their
+            column before the conversion to integers, which saves a pass over the result; the
+            caller keeps them small enough to stay exact in the values' precision.
+
+        Returns
+        -------
+        ndarray or Tensor of the shape of ``values``, int64
+            Of the same kind as ``values``.
         """
         xp: Any = torch if isinstance(values, torch.Tensor) else np
         k = self.bins_per_sign
@@ -162,7 +197,7 @@ class QuantileSketch:
 
     @property
     def counts(self) -> np.ndarray:
-        """(n_display, n_units, n_bins) int32 histogram counts."""
+        """Histogram counts, ndarray of shape (n_display, n_units, n_bins), int32."""
         self._add_device_counts()
         return self._counts
 
@@ -173,6 +208,7 @@ class QuantileSketch:
 
     @property
     def n_display(self) -> int:
+        """Number of display words (rows)."""
         return int(self._counts.shape[0])
 
     def update(self, rows: Array, values: Array) -> None:
@@ -198,8 +234,18 @@ class QuantileSketch:
         self._target(flat_index.device).reshape(-1).scatter_add_(0, flat_index, ones)
 
     def _flat_index(self, rows: Any, values: Any) -> Any:
-        """Counter of every sample, (row · H + unit) · n_bins + bin, int64 (D·H·n_bins may pass
-        2^31); numpy or torch like ``values``."""
+        """Counter of every sample, ``(row · H + unit) · n_bins + bin``.
+
+        Parameters
+        ----------
+        rows : ndarray or Tensor of shape (n,), int
+        values : ndarray or Tensor of shape (n, n_units), float
+
+        Returns
+        -------
+        ndarray or Tensor of shape (n, n_units), int64
+            int64 because ``D·H·n_bins`` may pass 2^31; numpy or torch like ``values``.
+        """
         n_bins = self.layout.n_bins
         unit_offsets = np.arange(self.n_units) * n_bins
         on_torch = isinstance(values, torch.Tensor)
@@ -217,7 +263,17 @@ class QuantileSketch:
         return flat
 
     def _target(self, device: torch.device) -> torch.Tensor:
-        """The counts to add into: the host counts themselves, or a buffer on ``device``."""
+        """The counts to add into.
+
+        Parameters
+        ----------
+        device : torch.device
+
+        Returns
+        -------
+        Tensor of shape (n_display, n_units, n_bins), int32
+            The host counts themselves on the CPU, else a buffer on ``device``.
+        """
         if device.type == "cpu":
             return torch.from_numpy(self.counts)
         if self._on_device is None or self._on_device.device != device:
@@ -236,7 +292,20 @@ class QuantileSketch:
         self._on_device = None
 
     def merge(self, other: QuantileSketch) -> None:
-        """Add another shard's counts (exact)."""
+        """Add another shard's counts (exact).
+
+        Parameters
+        ----------
+        other : QuantileSketch
+            With the same layout and shape.
+
+        Raises
+        ------
+        ValueError
+            If the layouts or shapes differ.
+        OverflowError
+            If a counter would pass 2^31 - 1.
+        """
         if other.layout != self.layout or other.counts.shape != self.counts.shape:
             raise ValueError(
                 f"cannot merge quantile sketches with different layouts or shapes: "
@@ -248,8 +317,18 @@ class QuantileSketch:
         self.counts = total.astype(np.int32)
 
     def quantiles(self, percents: tuple[int, ...] = QUANTILE_PERCENTS) -> np.ndarray:
-        """Estimated quantiles, shape ``(n_display, n_units, len(percents))``; NaN for rows
-        without samples."""
+        """Estimated quantiles.
+
+        Parameters
+        ----------
+        percents : tuple of int, default (9, 25, 50, 75, 91)
+            Quantiles wanted, in percent.
+
+        Returns
+        -------
+        ndarray of shape (n_display, n_units, len(percents)), float64
+            NaN for rows without samples.
+        """
         cumulative = np.cumsum(self.counts, axis=-1, dtype=np.int64)  # (D, H, B)
         n = cumulative[..., -1]  # (D, H)
         representatives = self.layout.representatives()

@@ -9,6 +9,12 @@ _POOL: ThreadPoolExecutor | None = None
 
 
 def stats_pool() -> ThreadPoolExecutor:
+    """The shared pool, made on first use with one worker per CPU core.
+
+    Returns
+    -------
+    concurrent.futures.ThreadPoolExecutor
+    """
     global _POOL
     if _POOL is None:
         _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="rnnvis-stats")

@@ -30,7 +30,9 @@ def context_windows(ids: np.ndarray, lengths: np.ndarray, width: int) -> np.ndar
     Parameters
     ----------
     ids : ndarray of shape (B, T), int
+        Token ids of a padded batch.
     lengths : ndarray of shape (B,), int
+        Length of each sequence; positions beyond it are padding.
     width : int
         Tokens of context on each side.
 
@@ -52,9 +54,15 @@ def context_windows(ids: np.ndarray, lengths: np.ndarray, width: int) -> np.ndar
 class TopContexts:
     """The K largest positive and K largest negative responses of every unit.
 
+    Order is by value (strongest first), ties by earlier corpus position; only strictly
+    positive (negative) responses count as positive (negative) contexts. Memory is
+    ``2 × k × n_units × (2 * width + 3)`` numbers, independent of corpus length, and two
+    shards merge exactly into what one pass gives.
+
     Parameters
     ----------
     n_units : int
+        Units of the state.
     k : int
         Entries kept per unit and sign.
     width : int
@@ -82,6 +90,7 @@ class TopContexts:
 
     @property
     def n_units(self) -> int:
+        """Units of the state."""
         return int(self.values.shape[2])
 
     def update(self, response: Array, positions: np.ndarray, windows: np.ndarray) -> None:
@@ -89,12 +98,13 @@ class TopContexts:
 
         Parameters
         ----------
-        response : ndarray of shape (n_tokens, n_units), float32, C-contiguous, or a tensor on
-            any device (the search for candidates runs there; only they come back).
+        response : ndarray or Tensor of shape (n_tokens, n_units), float32
+            The responses; an ndarray must be C-contiguous, a tensor may live on any device
+            (the search for candidates runs there; only they come back).
         positions : ndarray of shape (n_tokens,), int64
             Corpus position of each row's token.
         windows : ndarray of shape (n_tokens, 2 * width + 1), int32
-            Context window of each row's token (see :func:`context_windows`).
+            Context window of each row's token (see [context_windows][rnnvis_widget.stats.context_windows]).
         """
         if windows.shape[1] != 2 * self.width + 1:
             raise ValueError(
@@ -115,6 +125,17 @@ class TopContexts:
         Only these can enter the top k. Once the lists fill, the k-th entries rise quickly and a
         batch holds few such responses, so the common case never sorts the whole batch. A tie
         with the k-th entry loses: the kept entry came earlier in the corpus.
+
+        Parameters
+        ----------
+        sign_index : {0, 1}
+            0 for the positive list, 1 for the negative one.
+        response : ndarray or Tensor of shape (n_tokens, n_units)
+
+        Returns
+        -------
+        ndarray or Tensor of shape (n_tokens, n_units), bool
+            Of the same kind as ``response``.
         """
         kth = self.values[sign_index, -1]  # NaN where fewer than k entries are kept
         bar: Any = np.where(np.isnan(kth), 0.0, np.abs(kth)).astype(np.float32)
@@ -133,8 +154,21 @@ class TopContexts:
         positions: np.ndarray,
         windows: np.ndarray,
     ) -> None:
-        """Fold in sparse candidates (row, unit, value): per unit the k strongest, by strength
-        then position."""
+        """Fold in sparse candidates: per unit the k strongest, by strength then position.
+
+        Parameters
+        ----------
+        sign_index : {0, 1}
+            0 for the positive list, 1 for the negative one.
+        rows, units : ndarray of shape (m,), int
+            Row (token) and unit of each candidate.
+        values : ndarray of shape (m,), float32
+            Its response.
+        positions : ndarray of shape (n_tokens,), int64
+            Corpus position of every row's token.
+        windows : ndarray of shape (n_tokens, 2 * width + 1), int32
+            Context window of every row's token.
+        """
         if len(rows) == 0:
             return
         strength = np.abs(values)
@@ -154,8 +188,20 @@ class TopContexts:
         self._fold(sign_index, dense_values, dense_positions, dense_windows)
 
     def merge(self, other: TopContexts, offset: int) -> None:
-        """Fold in another shard whose tokens follow this one's; ``offset`` is the number of
-        tokens this shard has read (``other``'s positions are shifted by it)."""
+        """Fold in another shard whose tokens follow this one's.
+
+        Parameters
+        ----------
+        other : TopContexts
+            The later shard, with the same ``k``, ``width`` and ``n_units``.
+        offset : int
+            Number of tokens this shard has read; ``other``'s positions are shifted by it.
+
+        Raises
+        ------
+        ValueError
+            If ``k``, ``width`` or ``n_units`` differ.
+        """
         if (other.k, other.width, other.n_units) != (self.k, self.width, self.n_units):
             raise ValueError(
                 f"cannot merge contexts with k={other.k}, width={other.width}, units={other.n_units} "
@@ -166,8 +212,19 @@ class TopContexts:
             self._fold(sign_index, other.values[sign_index], positions, other.windows[sign_index])
 
     def _fold(self, sign_index: int, values: np.ndarray, positions: np.ndarray, windows: np.ndarray) -> None:
-        """Keep the top k of the current entries plus candidates (values (m, H) signed, positions
-        (m, H), windows (m, H, 2w + 1))."""
+        """Keep the top k of the current entries plus candidates.
+
+        Parameters
+        ----------
+        sign_index : {0, 1}
+            0 for the positive list, 1 for the negative one.
+        values : ndarray of shape (m, n_units), float32
+            Signed candidate responses (NaN for none).
+        positions : ndarray of shape (m, n_units), int64
+            Their corpus positions (-1 for none).
+        windows : ndarray of shape (m, n_units, 2 * width + 1), int32
+            Their context windows.
+        """
         sign = 1.0 if sign_index == 0 else -1.0
         all_values = np.concatenate([self.values[sign_index], values])
         all_positions = np.concatenate([self.positions[sign_index], positions])
@@ -196,14 +253,40 @@ def _count(mask: Array) -> int:
 
 
 def _top_k(response: Array, k: int, largest: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Each unit's k largest (or smallest) responses and their rows, (k, H) each, as numpy."""
+    """Each unit's k largest (or smallest) responses and their rows.
+
+    Parameters
+    ----------
+    response : ndarray or Tensor of shape (n_tokens, n_units)
+    k : int
+    largest : bool
+        True for the largest responses, False for the smallest.
+
+    Returns
+    -------
+    top : ndarray of shape (k, n_units)
+    rows : ndarray of shape (k, n_units), int64
+    """
     values = response if isinstance(response, torch.Tensor) else torch.from_numpy(response)
     top, rows = torch.topk(values, k, dim=0, largest=largest)
     return top.cpu().numpy(), rows.cpu().numpy()
 
 
 def _nonzero(mask: Array, response: Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row, unit and response of every True entry of a (mostly False) mask, as numpy."""
+    """Row, unit and response of every True entry of a (mostly False) mask.
+
+    Parameters
+    ----------
+    mask : ndarray or Tensor of shape (n_tokens, n_units), bool
+    response : ndarray or Tensor of shape (n_tokens, n_units)
+        Of the same kind as ``mask``.
+
+    Returns
+    -------
+    rows, units : ndarray of shape (m,), int64
+    values : ndarray of shape (m,)
+        As numpy, whatever the kind of the inputs.
+    """
     n_units = int(mask.shape[1])
     if isinstance(mask, torch.Tensor):
         flat_t = mask.reshape(-1).nonzero().squeeze(1)

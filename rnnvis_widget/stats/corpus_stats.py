@@ -10,14 +10,14 @@ Kept for every recorded (module, layer, direction, state kind) — a *slot*:
 * per (word, unit): count, mean and variance of the response (Welford/Chan updates in float64,
   numerically stable); memory O(vocabulary × units);
 * per (display word, unit): quantiles 9/25/50/75/91 from fixed log-spaced histograms
-  (:mod:`rnnvis_widget.stats._sketch`; memory and error documented there); display words are chosen
-  by the caller, usually the most frequent ones (:func:`top_words`);
+  (`rnnvis_widget.stats._sketch`; memory and error documented there); display words are chosen
+  by the caller, usually the most frequent ones (`top_words`);
 * per unit: mean |Δ|, sparsity (fraction of |Δ| < ``sparsity_threshold``), saturation
   (fraction of steps whose *state value* lies within ``saturation_margin`` of the bound of its
   activation, e.g. |h| >= 0.95 for tanh; NaN where the state is unbounded: LSTM c, ReLU RNN h,
   projected LSTM h, custom cells);
 * per unit: the K strongest positive and negative responses with their context
-  (:mod:`rnnvis_widget.stats.contexts`).
+  (`rnnvis_widget.stats.contexts`).
 
 Memory is independent of corpus length, and ``a.merge(b)`` for shards a, b equals one pass over a
 followed by b: counts, histograms and top-K lists exactly, means and variances to float rounding.
@@ -58,16 +58,27 @@ _COUNT_LIMIT = int(np.iinfo(np.int32).max)
 
 @dataclass(frozen=True)
 class StatsConfig:
-    """Settings of :class:`CorpusStats`; shards merge only with equal settings.
+    """Settings of [CorpusStats][rnnvis_widget.stats.CorpusStats]; shards merge only with equal
+    settings.
 
-    top_k:              contexts kept per unit and sign (0: none).
-    context_width:      tokens of context kept each side of a top context.
-    bins_per_sign:      quantile histogram bins per sign (see :mod:`rnnvis_widget.stats._sketch`).
-    dynamic_range:      x_max / x_min of the quantile histograms.
-    unbounded_range:    x_max of the quantile histograms for unbounded states (c, ReLU h);
-                        larger magnitudes are clipped.
-    sparsity_threshold: |response| below this counts as a near-zero update.
-    saturation_margin:  a state value within this of its activation's bound counts as saturated.
+    Parameters
+    ----------
+    top_k : int, default 10
+        Contexts kept per unit and sign (0: none).
+    context_width : int, default 3
+        Tokens of context kept each side of a top context.
+    bins_per_sign : int, default 48
+        Quantile histogram bins per sign (the histograms are described in the private module
+        ``rnnvis_widget.stats._sketch``).
+    dynamic_range : float, default 1000.0
+        ``x_max / x_min`` of the quantile histograms.
+    unbounded_range : float, default 16.0
+        ``x_max`` of the quantile histograms for unbounded states (``c``, ReLU ``h``); larger
+        magnitudes are clipped.
+    sparsity_threshold : float, default 0.01
+        ``|response|`` below this counts as a near-zero update.
+    saturation_margin : float, default 0.05
+        A state value within this of its activation's bound counts as saturated.
     """
 
     top_k: int = 10
@@ -81,13 +92,21 @@ class StatsConfig:
 
 @dataclass(frozen=True)
 class UnitSummary:
-    """Per-unit numbers of one slot, for comparing models; every array has shape (n_units,).
+    """Per-unit numbers of one slot (layer, direction, state kind), for comparing models.
 
-    mean, std:   mean and standard deviation of the response over all tokens.
-    mean_abs:    mean |response|.
-    sparsity:    fraction of tokens with |response| < ``sparsity_threshold``.
-    saturation:  fraction of tokens whose state value is within ``saturation_margin`` of its
-                 activation's bound; NaN where the state is unbounded.
+    Attributes
+    ----------
+    mean : ndarray of shape (n_units,), float64
+        Mean of the response over all tokens.
+    std : ndarray of shape (n_units,), float64
+        Standard deviation of the response over all tokens.
+    mean_abs : ndarray of shape (n_units,), float64
+        Mean ``|response|``.
+    sparsity : ndarray of shape (n_units,), float64
+        Fraction of tokens with ``|response| < sparsity_threshold`` (0.01 by default).
+    saturation : ndarray of shape (n_units,), float64
+        Fraction of tokens whose state value is within ``saturation_margin`` (0.05 by default)
+        of its activation's bound; NaN where the state is unbounded.
     """
 
     mean: np.ndarray
@@ -101,13 +120,24 @@ class UnitSummary:
 class SlotStats:
     """Accumulators of one (layer, state kind).
 
-    mean, m2:      (V, H) float64; per-word mean response and sum of squared deviations.
-    sum_abs:       (H,) float64, Σ |response|.
-    n_near_zero:   (H,) int64, tokens with |response| < sparsity threshold.
-    n_saturated:   (H,) int64, tokens with the state value near its bound (0 if unbounded).
-    sketch:        quantile histograms of the display words, or None.
-    contexts:      top-K contexts, or None.
-    bound:         (lo, hi) of the state's activation, or None if unbounded/unknown.
+    Attributes
+    ----------
+    mean : ndarray of shape (n_words, n_units), float64
+        Per-word mean response.
+    m2 : ndarray of shape (n_words, n_units), float64
+        Per-word sum of squared deviations from that mean.
+    sum_abs : ndarray of shape (n_units,), float64
+        ``Σ |response|``.
+    n_near_zero : ndarray of shape (n_units,), int64
+        Tokens with ``|response|`` below the sparsity threshold.
+    n_saturated : ndarray of shape (n_units,), int64
+        Tokens with the state value near its bound (0 if unbounded).
+    sketch : QuantileSketch or None
+        Quantile histograms of the display words, or None.
+    contexts : TopContexts or None
+        Top-K contexts, or None.
+    bound : (float, float) or None
+        ``(lo, hi)`` of the state's activation, or None if unbounded or unknown.
     """
 
     mean: np.ndarray
@@ -121,6 +151,7 @@ class SlotStats:
 
     @property
     def n_units(self) -> int:
+        """Units of the state."""
         return int(self.mean.shape[1])
 
 
@@ -131,21 +162,32 @@ class CorpusStats:
     Parameters
     ----------
     vocab_size : int
+        Number of token ids, ``n_words``.
     display_words : array-like of shape (n_display,), optional
-        Word ids whose per-unit quantiles are kept (usually :func:`top_words` of a counting
-        pass). None keeps no quantiles. Shards must use the same display words to merge.
-    bounds : mapping (LayerKey, kind) -> (lo, hi) or None, optional
-        Range of each state's activation (see :func:`activation_bounds`); missing entries use
-        :data:`GATE_BOUNDS` for gates and None (unbounded) otherwise.
+        Word ids whose per-unit quantiles are kept (usually
+        [top_words][rnnvis_widget.stats.top_words] of a counting pass). None keeps no
+        quantiles. Shards must use the same display words to merge.
+    bounds : mapping of (LayerKey, str) to (float, float) or None, optional
+        Range ``(lo, hi)`` of each state's activation (see
+        [activation_bounds][rnnvis_widget.stats.activation_bounds]); missing entries use
+        ``GATE_BOUNDS`` for gates and None (unbounded) otherwise.
     config : StatsConfig, optional
+        Settings; default ``StatsConfig()``.
 
     Attributes
     ----------
-    counts : ndarray of shape (V,), int64
+    counts : ndarray of shape (n_words,), int64
         How often each word was read; shared by every slot because every recorded layer sees
         every token.
     n_tokens : int
-    slots : dict (LayerKey, kind) -> SlotStats
+        Tokens read.
+    slots : dict of (LayerKey, str) to SlotStats
+        The accumulators of every recorded (layer, state kind).
+
+    Raises
+    ------
+    ValueError
+        If ``display_words`` holds an id outside ``0..vocab_size - 1`` or the same word twice.
     """
 
     vocab_size: int
@@ -172,7 +214,21 @@ class CorpusStats:
     # Accumulation ----------------------------------------------------------------------------
 
     def update(self, step: StepBatch) -> None:
-        """Add one captured batch."""
+        """Add one captured batch.
+
+        Parameters
+        ----------
+        step : StepBatch
+            States recorded for one batch, on the CPU or on a GPU.
+
+        Raises
+        ------
+        OverflowError
+            If a display word would occur more than 2^31 - 1 times (the quantile counters are
+            int32).
+        ValueError
+            If a slot's number of units differs from earlier batches.
+        """
         index = self._index(step)
         if len(index.display_sel):
             display = np.asarray(self.display_words)
@@ -211,11 +267,23 @@ class CorpusStats:
     def _update_slot(
         self, slot: SlotStats, index: BatchIndex, states: Any, initial: Any, direction: int
     ) -> None:
-        """Fold one slot's (B·T, H) states of a batch into its accumulators.
+        """Fold one slot's states of a batch into its accumulators.
 
-        ``states`` and ``initial`` are numpy arrays, or tensors on a device in
-        :data:`TORCH_PASS_DEVICES`: then every pass over the tokens runs on that device and
-        only per-word sums, per-unit counts and context candidates come back.
+        Parameters
+        ----------
+        slot : SlotStats
+            The accumulators to update.
+        index : BatchIndex
+            Where the batch's real tokens are, grouped by word.
+        states : ndarray or Tensor of shape (B·T, H)
+            The slot's states, flattened over batch and time. A tensor lives on a device in
+            ``TORCH_PASS_DEVICES``: then every pass over the tokens runs on that device and
+            only per-word sums, per-unit counts and context candidates come back.
+        initial : ndarray or Tensor of shape (B, H), or None
+            Initial states of a memory kind (of the same kind as ``states``); None for gates,
+            whose response is their value.
+        direction : int
+            0 forward, 1 backward; decides which step came before which.
         """
         on_torch = isinstance(states, torch.Tensor)
         xp: Any = torch if on_torch else np
@@ -275,7 +343,19 @@ class CorpusStats:
         return GATE_BOUNDS.get(kind)
 
     def sketch_layout(self, key: LayerKey, kind: str) -> BinLayout:
-        """Histogram layout of a slot: its range follows from the activation's bound."""
+        """Histogram layout of a slot: its range follows from the activation's bound.
+
+        Parameters
+        ----------
+        key : LayerKey
+        kind : str
+
+        Returns
+        -------
+        BinLayout
+            ``x_max`` is ``hi - lo`` for a bounded memory state (the range of a Δ), the
+            largest bound magnitude for a bounded gate, and ``unbounded_range`` otherwise.
+        """
         bound = self._bound(key, kind)
         if bound is None:
             x_max = self.config.unbounded_range
@@ -286,7 +366,18 @@ class CorpusStats:
         return BinLayout(x_max, self.config.bins_per_sign, self.config.dynamic_range)
 
     def empty_slot(self, key: LayerKey, kind: str, n_units: int) -> SlotStats:
-        """Fresh accumulators for one slot (not registered in :attr:`slots`)."""
+        """Fresh accumulators for one slot, not registered in ``slots``.
+
+        Parameters
+        ----------
+        key : LayerKey
+        kind : str
+        n_units : int
+
+        Returns
+        -------
+        SlotStats
+        """
         n_display = len(np.asarray(self.display_words))
         sketch = None
         if n_display:
@@ -309,8 +400,21 @@ class CorpusStats:
     def merge(self, other: CorpusStats) -> None:
         """Fold in the statistics of another shard whose tokens follow this one's.
 
-        Both must have the same vocabulary size, display words, settings and recorded slots
-        (an empty side may have none).
+        The result equals one pass over both: counts, histograms and top-K lists exactly,
+        means and variances to float rounding.
+
+        Parameters
+        ----------
+        other : CorpusStats
+            The later shard. Both must have the same vocabulary size, display words, settings
+            and recorded slots (an empty side may have none).
+
+        Raises
+        ------
+        ValueError
+            If the two differ in any of those, or a slot's bound or number of units differs.
+        OverflowError
+            If a display word would then occur more than 2^31 - 1 times.
         """
         if other.vocab_size != self.vocab_size:
             raise ValueError(f"cannot merge stats over {other.vocab_size} words into {self.vocab_size}")
@@ -357,23 +461,69 @@ class CorpusStats:
         return slot
 
     def mean(self, key: LayerKey, kind: str) -> np.ndarray:
-        """Expected response s(w)_i, shape (V, H), read-only; 0 for words never seen."""
+        """Expected response ``s(w)_i`` of one slot.
+
+        Parameters
+        ----------
+        key : LayerKey
+        kind : str
+
+        Returns
+        -------
+        ndarray of shape (n_words, n_units), float64
+            Read-only; 0 for words never seen.
+
+        Raises
+        ------
+        KeyError
+            If the slot was not recorded.
+        """
         view = self._get(key, kind).mean.view()
         view.flags.writeable = False
         return view
 
     def variance(self, key: LayerKey, kind: str) -> np.ndarray:
-        """Population variance of the response, shape (V, H); 0 for words seen at most once."""
+        """Population variance of the response of one slot.
+
+        Parameters
+        ----------
+        key : LayerKey
+        kind : str
+
+        Returns
+        -------
+        ndarray of shape (n_words, n_units), float64
+            0 for words seen at most once.
+
+        Raises
+        ------
+        KeyError
+            If the slot was not recorded.
+        """
         return self._get(key, kind).m2 / np.maximum(self.counts, 1)[:, None]
 
     def quantiles(self, key: LayerKey, kind: str) -> tuple[np.ndarray, np.ndarray]:
         """Quantiles 9/25/50/75/91 % of the response of every display word and unit.
 
+        Parameters
+        ----------
+        key : LayerKey
+        kind : str
+
         Returns
         -------
         word_ids : ndarray of shape (n_display,), int64
-        quantiles : ndarray of shape (n_display, H, 5), float64
-            NaN for display words not seen. Error bound: :meth:`quantile_error`.
+            The display words.
+        quantiles : ndarray of shape (n_display, n_units, 5), float64
+            NaN for display words not seen. Error bound:
+            [quantile_error][rnnvis_widget.stats.CorpusStats.quantile_error].
+
+        Raises
+        ------
+        KeyError
+            If the slot was not recorded.
+        ValueError
+            If no quantiles were kept (no display words).
         """
         slot = self._get(key, kind)
         if slot.sketch is None:
@@ -383,11 +533,40 @@ class CorpusStats:
         return np.asarray(self.display_words).copy(), slot.sketch.quantiles(QUANTILE_PERCENTS)
 
     def quantile_error(self, key: LayerKey, kind: str, q: np.ndarray) -> np.ndarray:
-        """Largest possible |estimate − true quantile| for true quantiles ``q`` (any shape)."""
+        """Largest possible ``|estimate − true quantile|`` of one slot's quantiles.
+
+        Parameters
+        ----------
+        key : LayerKey
+        kind : str
+        q : ndarray
+            True quantiles, any shape.
+
+        Returns
+        -------
+        ndarray of the shape of ``q``, float64
+            ``max(alpha · |q|, x_min)`` of the slot's histogram layout (alpha is 7.2 % with
+            the default settings).
+        """
         return self.sketch_layout(key, kind).error_bound(np.asarray(q))
 
     def unit_summary(self, key: LayerKey, kind: str) -> UnitSummary:
-        """Per-unit mean, std, mean |Δ|, sparsity and saturation (see :class:`UnitSummary`)."""
+        """Per-unit mean, std, mean ``|Δ|``, sparsity and saturation of one slot.
+
+        Parameters
+        ----------
+        key : LayerKey
+        kind : str
+
+        Returns
+        -------
+        UnitSummary
+
+        Raises
+        ------
+        KeyError
+            If the slot was not recorded.
+        """
         slot = self._get(key, kind)
         n = max(self.n_tokens, 1)
         weights = self.counts.astype(np.float64)[:, None]
@@ -404,7 +583,24 @@ class CorpusStats:
         )
 
     def contexts(self, key: LayerKey, kind: str) -> TopContexts:
-        """Top-K contexts of every unit (see :class:`~rnnvis_widget.stats.contexts.TopContexts`)."""
+        """Top-K contexts of every unit of one slot.
+
+        Parameters
+        ----------
+        key : LayerKey
+        kind : str
+
+        Returns
+        -------
+        TopContexts
+
+        Raises
+        ------
+        KeyError
+            If the slot was not recorded.
+        ValueError
+            If no contexts were kept (``top_k`` is 0).
+        """
         slot = self._get(key, kind)
         if slot.contexts is None:
             raise ValueError("no contexts were kept: pass top_contexts > 0")
@@ -416,8 +612,22 @@ class CorpusStats:
 
 
 def _sums_by_word(response: Any, word_of_row: Any, n_words: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-word Σx and Σx² of the rows of ``response`` (N, H, numpy or tensor), in float64,
-    shape (n_words, H), as numpy."""
+    """Per-word ``Σx`` and ``Σx²`` of the rows of ``response``, in float64.
+
+    Parameters
+    ----------
+    response : ndarray or Tensor of shape (N, H)
+    word_of_row : ndarray or Tensor of shape (N,), int64
+        Index of each row's word among the batch's distinct words (same kind as
+        ``response``).
+    n_words : int
+        Number of distinct words in the batch.
+
+    Returns
+    -------
+    sums, squares : ndarray of shape (n_words, H), float64
+        As numpy, whatever the kind of the inputs.
+    """
     if isinstance(response, torch.Tensor):
         rows, word = response.double(), word_of_row
     else:
@@ -428,7 +638,16 @@ def _sums_by_word(response: Any, word_of_row: Any, n_words: int) -> tuple[np.nda
 
 
 def _numpy(array: Any) -> np.ndarray:
-    """A numpy array of a numpy array or a tensor on any device."""
+    """A numpy array of a numpy array or a tensor on any device.
+
+    Parameters
+    ----------
+    array : ndarray or Tensor
+
+    Returns
+    -------
+    ndarray
+    """
     return array.cpu().numpy() if isinstance(array, torch.Tensor) else np.asarray(array)
 
 

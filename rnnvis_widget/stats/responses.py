@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from ..capture import LayerKey, StepBatch
+from ..capture.types import MEMORY_KINDS
 
 __all__ = [
     "GATE_BOUNDS",
@@ -19,9 +20,6 @@ __all__ = [
     "step_responses",
     "top_words",
 ]
-
-# Kinds whose response is a change of memory; every other kind (gates) is taken as its value.
-MEMORY_KINDS = ("h", "c")
 
 #: Range of each gate's activation, fixed by PyTorch's definitions (sigmoid or tanh).
 GATE_BOUNDS: dict[str, tuple[float, float]] = {
@@ -34,11 +32,32 @@ GATE_BOUNDS: dict[str, tuple[float, float]] = {
     "n": (-1.0, 1.0),
 }
 
+#: The ``(lo, hi)`` range of a state's activation, or None if unbounded or unknown.
 Bound = tuple[float, float] | None
 
 
 def step_responses(step: StepBatch, key: LayerKey, kind: str) -> torch.Tensor:
-    """Per-step response of every unit, shape (B, T, H); zero where t >= length."""
+    """Per-step response of every unit of one recorded slot of a batch.
+
+    For a memory state (``"h"``, ``"c"``) the response at step ``t`` is the change from the
+    state processed just before it (``t - 1`` forward in time, ``t + 1`` for a backward
+    direction; the sequence's initial state before its first processed step); for a gate it
+    is the gate's value.
+
+    Parameters
+    ----------
+    step : StepBatch
+        States recorded for one batch.
+    key : LayerKey
+        The layer and direction.
+    kind : str
+        The state kind, e.g. ``"h"``, ``"c"`` or a gate name.
+
+    Returns
+    -------
+    response : Tensor of shape (B, T, H), float32
+        Zero where ``t >= lengths[b]``.
+    """
     values = step.states[key][kind]
     if kind not in MEMORY_KINDS:
         return values
@@ -63,11 +82,14 @@ def top_words(counts: np.ndarray, n: int) -> np.ndarray:
     Parameters
     ----------
     counts : ndarray of shape (n_words,)
+        Occurrences of each word.
     n : int
+        How many ids to return at most.
 
     Returns
     -------
     ids : ndarray of shape (min(n, n_seen),), int64
+        ``n_seen`` is the number of words with a count above 0.
     """
     counts = np.asarray(counts)
     seen = np.flatnonzero(counts > 0)
@@ -76,10 +98,22 @@ def top_words(counts: np.ndarray, n: int) -> np.ndarray:
 
 
 def activation_bounds(module: nn.Module, kinds: Sequence[str]) -> dict[str, Bound]:
-    """Range of each state kind of a recorded module, or None where it is unbounded or unknown.
+    """Range of each state kind of a recorded module.
 
-    h of tanh RNN/LSTM/GRU (and cells) lies in [-1, 1]; ReLU RNN h, projected LSTM h (a linear
-    map of o·tanh(c)), LSTM c and anything of a custom module are unbounded / unknown.
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The recorded module.
+    kinds : sequence of str
+        State kinds, e.g. ``["h", "c", "i"]``.
+
+    Returns
+    -------
+    bounds : dict of str to (float, float) or None
+        ``(lo, hi)`` per kind, or None where the state is unbounded or unknown. ``h`` of tanh
+        RNN/LSTM/GRU (and cells) lies in [-1, 1]; gates of standard modules take their range
+        from `GATE_BOUNDS`; ReLU RNN ``h``, projected LSTM ``h`` (a linear map of o·tanh(c)),
+        LSTM ``c`` and anything of a custom module are unbounded or unknown.
     """
     tanh_h = isinstance(module, (nn.LSTM, nn.LSTMCell, nn.GRU, nn.GRUCell)) or (
         isinstance(module, (nn.RNN, nn.RNNCell)) and module.nonlinearity == "tanh"

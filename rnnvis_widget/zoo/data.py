@@ -11,8 +11,17 @@ from .corpora import Vocabulary, movie_reviews, shakespeare_lines, split_indices
 
 @dataclass
 class CorpusSplits:
-    """A corpus as token ids: `train`, `valid`, `test` are lists of token-id lists; for labelled
-    corpora `*_labels` hold one int per sequence (1 positive, 0 negative), else None."""
+    """A corpus as token ids, split 80/10/10.
+
+    Attributes
+    ----------
+    vocab : Vocabulary
+        Built from the training split only.
+    train, valid, test : list of list of int
+        Token-id sequences of each split.
+    train_labels, valid_labels, test_labels : list of int or None
+        For labelled corpora one int per sequence (1 positive, 0 negative), else None.
+    """
 
     vocab: Vocabulary
     train: list[list[int]]
@@ -24,15 +33,33 @@ class CorpusSplits:
 
     @property
     def n_tokens(self) -> dict[str, int]:
+        """Tokens in each split, keyed ``"train"``, ``"valid"``, ``"test"``."""
         return {name: sum(map(len, getattr(self, name))) for name in ("train", "valid", "test")}
 
 
 def load_splits(config: DataConfig, vocab: Vocabulary | None = None) -> CorpusSplits:
-    """Read the corpus named by `config` and split it; the same config gives the same splits.
+    """Read the corpus named by ``config`` and split it; the same config gives the same splits.
 
-    vocab: the vocabulary the ids must use (e.g. a checkpoint's). It must equal the one the config
-    builds from the training split; if not, the corpus on this machine differs from the one the
-    model was trained on (another package version) and ValueError says so.
+    Sequences are cut to ``max_len`` tokens, those shorter than ``min_len`` dropped, the rest
+    split 80/10/10 with ``split_seed``, and the vocabulary built from the training split.
+
+    Parameters
+    ----------
+    config : DataConfig
+        The corpus and its preprocessing.
+    vocab : Vocabulary, optional
+        The vocabulary the ids must use (e.g. a checkpoint's). It must equal the one the
+        config builds from the training split.
+
+    Returns
+    -------
+    CorpusSplits
+
+    Raises
+    ------
+    ValueError
+        If ``vocab`` is given and differs from the one built here: then the corpus on this
+        machine differs from the one the model was trained on (another package version).
     """
     labels: list[int] | None
     if config.corpus == "shakespeare":
@@ -65,8 +92,21 @@ def load_splits(config: DataConfig, vocab: Vocabulary | None = None) -> CorpusSp
 
 
 def oversample(labels: list[int], seed: int) -> list[int]:
-    """Indices of a class-balanced training set: every item once, plus minority-class items
-    drawn with replacement until each class has as many as the largest one."""
+    """Indices of a class-balanced training set.
+
+    Parameters
+    ----------
+    labels : list of int
+        Class of each training item.
+    seed : int
+        Seeds the draws.
+
+    Returns
+    -------
+    list of int
+        Every item once, plus minority-class items drawn with replacement until each class
+        has as many as the largest one.
+    """
     by_class: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
         by_class.setdefault(label, []).append(index)

@@ -20,8 +20,19 @@ DEMO_LINES = 4000
 
 @dataclass
 class DemoRun:
-    """The demo model with its vocabulary and corpus: `train` and `held_out` are lists of
-    token-id lists (`held_out` is the first `DEMO_LINES` lines of the test split)."""
+    """The demo model with its vocabulary and corpus.
+
+    Attributes
+    ----------
+    model : LanguageModel
+    vocab : Vocabulary
+    train : list of list of int
+        Token ids of the training split.
+    held_out : list of list of int
+        Token ids of the first lines of the test split (``DEMO_LINES`` by default).
+    metrics : dict of str to float
+        The model's recorded metrics.
+    """
 
     model: LanguageModel
     vocab: Vocabulary
@@ -31,8 +42,17 @@ class DemoRun:
 
 
 def load_demo_run(lines: int | None = None) -> DemoRun:
-    """The shipped Shakespeare LSTM (2 x 128) and its data, from the package (no training);
-    `held_out` is the first `lines` test lines (default `DEMO_LINES`)."""
+    """The shipped Shakespeare LSTM (2 x 128) and its data, from the package (no training).
+
+    Parameters
+    ----------
+    lines : int, optional
+        How many test lines to hold out for the analysis; default ``DEMO_LINES``.
+
+    Returns
+    -------
+    DemoRun
+    """
     pre = load_pretrained(DEMO_MODEL)
     assert isinstance(pre.model, LanguageModel)
     count = DEMO_LINES if lines is None else lines
@@ -40,7 +60,22 @@ def load_demo_run(lines: int | None = None) -> DemoRun:
 
 
 def build_demo(out: str | Path = "demo.html", progress: bool = True) -> tuple[Path, Analysis]:
-    """Analyse the shipped model's held-out lines and write the snapshot to `out`."""
+    """Analyse the shipped model's held-out lines and write the snapshot.
+
+    Parameters
+    ----------
+    out : str or Path, default "demo.html"
+        Where to write the offline HTML snapshot (both layers, ``h`` and ``c``).
+    progress : bool, default True
+        Show a progress bar while analysing.
+
+    Returns
+    -------
+    path : Path
+        The snapshot written.
+    analysis : Analysis
+        The analysis it shows.
+    """
     run = load_demo_run()
     analysis = analyze(run.model, run.held_out, run.vocab.words, progress=progress)
     widget = RNNVis(analysis)

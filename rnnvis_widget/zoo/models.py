@@ -29,10 +29,24 @@ def _recurrent(config: ModelConfig) -> nn.RNNBase:
 class LanguageModel(nn.Module):
     """Next-word model: embedding -> RNN -> adaptive softmax over the vocabulary.
 
-    `model(ids)` returns the last layer's hidden states (B, T, H), not logits: a full softmax
-    over the vocabulary is rarely needed (training uses the adaptive softmax's loss directly) and
-    would dominate the cost of `rv.analyze`. `model.log_prob(ids)` gives (B, T, V) log-probabilities
-    of the next word when you want them.
+    ``model(ids)`` returns the last layer's hidden states, not logits: a full softmax over the
+    vocabulary is rarely needed (training uses the adaptive softmax's loss directly) and would
+    dominate the cost of ``rv.analyze``. [log_prob][rnnvis_widget.zoo.LanguageModel.log_prob]
+    gives log-probabilities of the next word when you want them.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Number of token ids.
+    config : ModelConfig
+        The model shape.
+
+    Attributes
+    ----------
+    embed : torch.nn.Embedding
+    rnn : torch.nn.RNN, torch.nn.GRU or torch.nn.LSTM
+        Batch first; the module ``rv.analyze`` records.
+    readout : torch.nn.AdaptiveLogSoftmaxWithLoss
     """
 
     def __init__(self, vocab_size: int, config: ModelConfig):
@@ -46,16 +60,37 @@ class LanguageModel(nn.Module):
         self.readout = nn.AdaptiveLogSoftmaxWithLoss(config.n_hidden, vocab_size, cutoffs, div_value=4.0)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        """ids (B, T) int64 -> last-layer hidden states (B, T, H)."""
+        """Last-layer hidden states of a batch.
+
+        Parameters
+        ----------
+        ids : Tensor of shape (B, T), int64
+
+        Returns
+        -------
+        Tensor of shape (B, T, H), float32
+        """
         states, _ = self.rnn(self.drop(self.embed(ids)))
         dropped: torch.Tensor = self.drop(states)
         return dropped
 
     def token_nll(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, int]:
-        """Summed negative log-likelihood of every next word inside the sequences, and how many
-        words were predicted: token t+1 from tokens 0..t, for t + 1 < length (padding ignored).
+        """Summed negative log-likelihood of every next word inside the sequences.
 
-        ids (B, T), lengths (B,) -> (scalar tensor, count).
+        Token ``t + 1`` is predicted from tokens ``0..t``, for ``t + 1 < length``; padding is
+        ignored.
+
+        Parameters
+        ----------
+        ids : Tensor of shape (B, T), int64
+        lengths : Tensor of shape (B,), int64
+
+        Returns
+        -------
+        nll : Tensor of shape (), float32
+            The summed negative log-likelihood.
+        count : int
+            How many words were predicted.
         """
         states = self(ids[:, :-1])
         steps = torch.arange(ids.shape[1] - 1, device=ids.device)
@@ -65,7 +100,17 @@ class LanguageModel(nn.Module):
         return -output.output.sum(), count
 
     def log_prob(self, ids: torch.Tensor) -> torch.Tensor:
-        """ids (B, T) -> (B, T, V) log-probability of each next word after each prefix."""
+        """Log-probability of each next word after each prefix.
+
+        Parameters
+        ----------
+        ids : Tensor of shape (B, T), int64
+
+        Returns
+        -------
+        Tensor of shape (B, T, V), float32
+            ``V`` is the vocabulary size.
+        """
         states = self(ids)
         flat = self.readout.log_prob(states.reshape(-1, states.shape[-1]))
         return flat.reshape(*states.shape[:2], -1)
@@ -74,8 +119,23 @@ class LanguageModel(nn.Module):
 class Classifier(nn.Module):
     """Binary classifier: embedding -> RNN -> linear on the state after the last real token.
 
-    `model(ids)` or `model(ids, lengths)` returns logits (B, 2); without lengths the last
-    column is taken as the end of every sequence (fine for unpadded batches).
+    ``model(ids)`` or ``model(ids, lengths)`` returns logits; without lengths the last column
+    is taken as the end of every sequence (fine for unpadded batches).
+
+    Parameters
+    ----------
+    vocab_size : int
+        Number of token ids.
+    config : ModelConfig
+        The model shape.
+    n_classes : int, default 2
+
+    Attributes
+    ----------
+    embed : torch.nn.Embedding
+    rnn : torch.nn.RNN, torch.nn.GRU or torch.nn.LSTM
+        Batch first; the module ``rv.analyze`` records.
+    readout : torch.nn.Linear
     """
 
     def __init__(self, vocab_size: int, config: ModelConfig, n_classes: int = 2):
@@ -87,7 +147,18 @@ class Classifier(nn.Module):
         self.readout = nn.Linear(config.n_hidden, n_classes)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
-        """ids (B, T) int64, lengths (B,) -> logits (B, n_classes)."""
+        """Class logits of a batch.
+
+        Parameters
+        ----------
+        ids : Tensor of shape (B, T), int64
+        lengths : Tensor of shape (B,), int64, optional
+            Length of each sequence; None takes column ``T - 1`` as every sequence's end.
+
+        Returns
+        -------
+        Tensor of shape (B, n_classes), float32
+        """
         states, _ = self.rnn(self.drop(self.embed(ids)))
         if lengths is None:
             last = states[:, -1]

@@ -32,8 +32,24 @@ PRETRAINED: dict[str, str] = {
 
 @dataclass
 class Pretrained:
-    """A shipped model with its vocabulary, config, recorded metrics and (on first access) the
-    corpus splits it was trained and evaluated on, encoded with its vocabulary."""
+    """A shipped model with its vocabulary, config, recorded metrics and corpus.
+
+    Attributes
+    ----------
+    name : str
+        One of the names in ``PRETRAINED``.
+    model : LanguageModel or Classifier
+        Float32, in eval mode, on the CPU.
+    vocab : Vocabulary
+    config : TrainConfig
+        The config it was trained from.
+    metrics : dict of str to float
+        Recorded at training time on the float16-rounded weights, so they are what this
+        model gives (e.g. ``test_perplexity``, ``test_accuracy``).
+    data : CorpusSplits
+        The corpus splits it was trained and evaluated on, encoded with its vocabulary; read
+        from the corpus package on first access.
+    """
 
     name: str
     model: LanguageModel | Classifier
@@ -44,19 +60,56 @@ class Pretrained:
 
     @property
     def data(self) -> CorpusSplits:
-        """Train / valid / test token-id lists (and labels); read from the corpus package once."""
+        """Train / valid / test token-id lists (and labels); read from the corpus package once.
+
+        Raises
+        ------
+        ValueError
+            If the corpus installed here gives another vocabulary than the model's.
+        """
         if self._splits is None:
             self._splits = load_splits(self.config.data, self.vocab)
         return self._splits
 
 
 def config_path(name: str) -> Path:
-    """The TOML config a shipped model was trained from."""
+    """The TOML config a shipped model was trained from.
+
+    Parameters
+    ----------
+    name : str
+        One of the names in ``PRETRAINED``.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    KeyError
+        If no model of that name is shipped.
+    """
     _check(name)
     return CONFIGS / f"{name}.toml"
 
 
 def checkpoint_path(name: str) -> Path:
+    """Where a shipped model's checkpoint lies.
+
+    Parameters
+    ----------
+    name : str
+        One of the names in ``PRETRAINED``.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    KeyError
+        If no model of that name is shipped.
+    """
     _check(name)
     return CHECKPOINTS / f"{name}.pt"
 
@@ -67,8 +120,30 @@ def _check(name: str) -> None:
 
 
 def load_pretrained(name: str) -> Pretrained:
-    """Load a shipped model, e.g. `load_pretrained("shakespeare-lstm")`, in eval mode on CPU.
+    """Load a shipped model in eval mode on the CPU.
 
+    Parameters
+    ----------
+    name : str
+        One of the names in ``PRETRAINED``: ``"shakespeare-lstm"`` (LSTM language model,
+        2 x 128, all 38 plays; the demo model), ``"sparsity-rnn"`` and ``"sparsity-lstm"``
+        (vanilla RNN and LSTM language models, 1 x 128, all plays, to compare),
+        ``"sentiment-gru"`` and ``"sentiment-gru-balanced"`` (GRU sentiment classifiers,
+        1 x 50, short reviews, natural class balance or minority class oversampled).
+
+    Returns
+    -------
+    Pretrained
+
+    Raises
+    ------
+    KeyError
+        If no model of that name is shipped.
+    FileNotFoundError
+        If its checkpoint is missing; the message gives the command that rebuilds it.
+
+    Examples
+    --------
     >>> pre = load_pretrained("shakespeare-lstm")   # doctest: +SKIP
     >>> analysis = rv.analyze(pre.model, pre.data.test, pre.vocab.words)   # doctest: +SKIP
     """

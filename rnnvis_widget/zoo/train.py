@@ -38,13 +38,35 @@ BUCKET_BATCHES = 50
 
 
 def build_model(config: TrainConfig, vocab_size: int) -> LanguageModel | Classifier:
+    """A fresh model for a config's task: a language model for ``"lm"``, else a classifier.
+
+    Parameters
+    ----------
+    config : TrainConfig
+    vocab_size : int
+
+    Returns
+    -------
+    LanguageModel or Classifier
+    """
     if config.task == "lm":
         return LanguageModel(vocab_size, config.model)
     return Classifier(vocab_size, config.model)
 
 
 def pad(sequences: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Right-pad with id 0: -> ids (B, T) int64, lengths (B,) int64."""
+    """Right-pad token-id lists with id 0.
+
+    Parameters
+    ----------
+    sequences : list of list of int
+        At least one, each non-empty.
+
+    Returns
+    -------
+    ids : Tensor of shape (B, T), int64
+    lengths : Tensor of shape (B,), int64
+    """
     lengths = torch.tensor([len(s) for s in sequences], dtype=torch.long)
     ids = torch.zeros(len(sequences), int(lengths.max()), dtype=torch.long)
     for row, seq in enumerate(sequences):
@@ -55,7 +77,24 @@ def pad(sequences: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
 def bucketed_batches(
     lengths: list[int], batch_size: int, generator: torch.Generator | None
 ) -> Iterator[list[int]]:
-    """Index lists of batches of similar-length sequences; shuffled when a generator is given."""
+    """Index lists of batches of similar-length sequences.
+
+    Sequences are sorted by length inside windows of ``BUCKET_BATCHES`` batches: little
+    padding, yet batches still vary from epoch to epoch.
+
+    Parameters
+    ----------
+    lengths : list of int
+        Length of each sequence.
+    batch_size : int
+    generator : torch.Generator or None
+        Shuffles the sequences and the batches; None keeps corpus order (for evaluation).
+
+    Yields
+    ------
+    list of int
+        The sequence indices of one batch.
+    """
     n = len(lengths)
     order = torch.randperm(n, generator=generator).tolist() if generator is not None else list(range(n))
     window = batch_size * BUCKET_BATCHES
@@ -70,8 +109,22 @@ def bucketed_batches(
 
 @torch.inference_mode()
 def evaluate_lm(model: LanguageModel, sequences: list[list[int]], batch_size: int = 256) -> dict[str, float]:
-    """Perplexity exp(mean NLL) of every next word inside the sequences (<unk> included as a
-    word: it is what the model must predict for a rare word)."""
+    """Perplexity of a language model on token-id sequences.
+
+    Parameters
+    ----------
+    model : LanguageModel
+        Put in eval mode for the evaluation, then back in its own mode.
+    sequences : list of list of int
+    batch_size : int, default 256
+
+    Returns
+    -------
+    dict of str to float
+        ``"perplexity"``: ``exp(mean NLL)`` of every next word inside the sequences (``<unk>``
+        included as a word: it is what the model must predict for a rare word);
+        ``"tokens"``: how many words were predicted.
+    """
     was_training = model.training
     model.eval()
     total, count = 0.0, 0
@@ -89,7 +142,23 @@ def evaluate_lm(model: LanguageModel, sequences: list[list[int]], batch_size: in
 def evaluate_classifier(
     model: Classifier, sequences: list[list[int]], labels: list[int], batch_size: int = 256
 ) -> dict[str, float]:
-    """Accuracy, recall of each class and their mean (balanced accuracy)."""
+    """Accuracy, recall of each class and their mean (balanced accuracy).
+
+    Parameters
+    ----------
+    model : Classifier
+        Put in eval mode for the evaluation, then back in its own mode.
+    sequences : list of list of int
+    labels : list of int
+        1 positive, 0 negative, one per sequence.
+    batch_size : int, default 256
+
+    Returns
+    -------
+    dict of str to float
+        ``"accuracy"``, ``"recall_negative"``, ``"recall_positive"`` and
+        ``"balanced_accuracy"``.
+    """
     was_training = model.training
     model.eval()
     predicted: list[int] = []
@@ -114,6 +183,21 @@ def evaluate_classifier(
 
 
 def evaluate(model: nn.Module, config: TrainConfig, splits: CorpusSplits, split: str) -> dict[str, float]:
+    """Evaluate a zoo model on one split: perplexity for a language model, accuracies for a
+    classifier.
+
+    Parameters
+    ----------
+    model : LanguageModel or Classifier
+    config : TrainConfig
+    splits : CorpusSplits
+    split : {"train", "valid", "test"}
+
+    Returns
+    -------
+    dict of str to float
+        As ``evaluate_lm`` or ``evaluate_classifier`` return.
+    """
     sequences = getattr(splits, split)
     if isinstance(model, LanguageModel):
         return evaluate_lm(model, sequences)
@@ -129,6 +213,24 @@ def _round_to_float16(model: nn.Module) -> None:
 
 @dataclass
 class TrainResult:
+    """What [train][rnnvis_widget.zoo.train.train] returns.
+
+    Attributes
+    ----------
+    model : LanguageModel or Classifier
+        Trained, with weights rounded to float16 (stored as float32), in eval mode.
+    vocab : Vocabulary
+    config : TrainConfig
+        The config it was trained from.
+    metrics : dict of str to float
+        Validation and test metrics (prefixed ``valid_`` and ``test_``), measured on the
+        rounded weights, plus ``steps``, ``train_tokens_seen``, ``parameters``,
+        ``vocab_size`` and ``train_seconds`` (and, for a classifier,
+        ``train_positive_fraction`` and ``train_examples_seen_per_epoch``).
+    splits : CorpusSplits
+        The data it was trained and evaluated on.
+    """
+
     model: LanguageModel | Classifier
     vocab: Vocabulary
     config: TrainConfig
@@ -137,8 +239,26 @@ class TrainResult:
 
 
 def train(config: TrainConfig, progress: bool = True, splits: CorpusSplits | None = None) -> TrainResult:
-    """Train `config` from scratch, deterministically for its seed and thread count, then
-    round the weights to float16 and evaluate on the validation and test splits."""
+    """Train a model from scratch, then round its weights to float16 and evaluate it.
+
+    Deterministic for the config's seed and thread count: Adam with gradient clipping and a
+    learning rate decaying linearly to 0, on batches of similar-length sequences. The
+    validation and test metrics are measured on the float16-rounded weights, so they are what
+    a saved and loaded checkpoint gives.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        What to train.
+    progress : bool, default True
+        Show a progress bar with the loss.
+    splits : CorpusSplits, optional
+        The data; default read with ``load_splits(config.data)``.
+
+    Returns
+    -------
+    TrainResult
+    """
     threads = torch.get_num_threads()
     torch.set_num_threads(config.train.threads)
     try:
@@ -213,7 +333,23 @@ def _train(config: TrainConfig, progress: bool, splits: CorpusSplits | None) -> 
 
 
 def save_checkpoint(result: TrainResult, path: str | os.PathLike[str]) -> Path:
-    """Write `result` as a float16 checkpoint; returns the path."""
+    """Write a trained model as a float16 checkpoint.
+
+    The checkpoint is one ``torch.save``d dict of plain data (format name and version,
+    config, vocabulary, metrics and a state dict of float16 tensors), safe to read with
+    ``weights_only=True``.
+
+    Parameters
+    ----------
+    result : TrainResult
+    path : str or os.PathLike
+        Where to write; missing parent folders are made.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     payload: dict[str, Any] = {
         "format": CHECKPOINT_FORMAT,
         "version": CHECKPOINT_VERSION,
@@ -233,6 +369,17 @@ def save_checkpoint(result: TrainResult, path: str | os.PathLike[str]) -> Path:
 
 @dataclass
 class Checkpoint:
+    """A loaded checkpoint.
+
+    Attributes
+    ----------
+    model : LanguageModel or Classifier
+        Float32, in eval mode, on the CPU.
+    vocab : Vocabulary
+    config : TrainConfig
+    metrics : dict of str to float
+    """
+
     model: LanguageModel | Classifier
     vocab: Vocabulary
     config: TrainConfig
@@ -240,8 +387,24 @@ class Checkpoint:
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
-    """Read a checkpoint written by `save_checkpoint` (safely: `weights_only=True`) into a float32
-    model in eval mode."""
+    """Read a checkpoint into a float32 model in eval mode.
+
+    Read safely, with ``torch.load(..., weights_only=True)``: no pickled code runs.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by [save_checkpoint][rnnvis_widget.zoo.save_checkpoint].
+
+    Returns
+    -------
+    Checkpoint
+
+    Raises
+    ------
+    ValueError
+        If the file is not a zoo checkpoint or has another checkpoint version.
+    """
     payload = torch.load(Path(path), map_location="cpu", weights_only=True)
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{path} is not an rnnvis zoo checkpoint")
