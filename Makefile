@@ -6,12 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 SETUP_DONE := $(VENV)/.setup-done
 BUNDLE := rnnvis_widget/static/index.js
-JS_SOURCES := $(wildcard js/*.ts js/*.mjs js/*.css js/views/*.ts)
+JS_SOURCES := $(wildcard js/*.ts js/*.mjs js/*.css js/views/*.ts) rnnvis_widget/view/contract.json
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip -q
 NODE_BIN := node_modules/.bin
 PORT ?= 8888
 
-.PHONY: setup demo test lint lab chromium clean
+.PHONY: setup demo test lint docs lab chromium clean
 
 setup: $(SETUP_DONE) $(BUNDLE)
 
@@ -45,7 +45,13 @@ lint: setup
 	$(BIN)/mypy rnnvis_widget
 	$(NODE_BIN)/tsc --noEmit
 
-test: setup chromium lint
+# The API reference, generated from the docstrings into site/. --strict turns every warning
+# into a failure: a docstring that documents a parameter the signature lacks, a dead
+# cross-reference, a page missing from the nav.
+docs: setup
+	$(BIN)/mkdocs build --strict
+
+test: setup chromium lint docs
 	$(NODE_BIN)/vitest run
 	$(BIN)/pytest -ra
 
@@ -53,4 +59,4 @@ lab: setup
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser --allow-root notebooks/
 
 clean:
-	rm -rf $(VENV) node_modules rnnvis_widget/static demo.html
+	rm -rf $(VENV) node_modules rnnvis_widget/static demo.html site

@@ -1,7 +1,8 @@
 // anywidget entry point: render({ model, el }) draws the view from the kernel's `view` trait
 // and re-draws whenever the kernel sends a new one.
 import "./styles.css";
-import type { ViewPayload, WidgetModel } from "./model";
+import type { AnyWidget } from "@anywidget/types";
+import type { Traits, WidgetModel } from "./model";
 import { renderMain } from "./views/main";
 
 function showMessage(root: HTMLElement, message: string): void {
@@ -22,7 +23,7 @@ function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => v
     teardownView?.();
     teardownView = null;
     root.replaceChildren();
-    const payload = model.get("view") as ViewPayload | null;
+    const payload = model.get("view");
     try {
       if (!payload) {
         showMessage(root, "Nothing to show yet: the analysis has not been computed.");
@@ -48,4 +49,5 @@ function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => v
   };
 }
 
-export default { render };
+// `satisfies`: a live kernel's AnyModel<Traits> must fit the WidgetModel render() asks for.
+export default { render } satisfies AnyWidget<Traits>;

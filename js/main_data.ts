@@ -1,44 +1,9 @@
-// The main view's data: what the kernel sends (payload types) decoded into typed arrays once.
+// The main view's data: the kernel's payloads (js/payloads.ts) decoded into typed arrays once,
+// with every shape checked against the others so a payload that breaks the contract fails here,
+// with a message, rather than as a wrong drawing.
 import { decode, type EncodedArray, type NdArray } from "./codecs";
-
-/** One layer/state of an analysis; changes only when layer, state or direction change. */
-export interface MainPayload {
-  kind: "main";
-  title: string;
-  live: boolean;
-  layers: string[];
-  states: string[];
-  directions: number;
-  k_range: [number, number];
-  resting_label: string;
-  words: {
-    text: string[];
-    count: EncodedArray; // int32 [N]
-    response: EncodedArray; // float [N, H]: mean response of every unit to each display word
-    quantiles: EncodedArray | null; // float [N, H, 5]: 9/25/50/75/91 % quantiles
-  };
-  units: {
-    resting: EncodedArray; // float [H]: the chips' resting colour value (e.g. mean |Δ|)
-  };
-  contexts: {
-    tokens: string[]; // texts of the token ids used below
-    window: number; // tokens each side of the centre
-    value: EncodedArray; // float [H, 2, K]: top positive (0) and negative (1) responses; NaN = none
-    ids: EncodedArray; // int32 [H, 2, K, 2 * window + 1] into `tokens`; -1 = outside the sequence
-  } | null;
-}
-
-/** One co-clustering of that layer/state for a given k. */
-export interface ClusteringPayload {
-  k: number;
-  unit_cluster: EncodedArray; // int [H]
-  unit_order: EncodedArray; // int [H]
-  cluster_order: EncodedArray; // int [k]
-  edges: EncodedArray; // float [k, k]: signed mean response of unit cluster i to word cluster j
-  edge_strength: EncodedArray; // float [k, k]: the same blocks' mean |response|
-  word_cluster: EncodedArray; // int [N] over display words, -1 = not clustered
-  word_strength: EncodedArray; // float [N]
-}
+import { QUANTILE_PERCENTS } from "./contract";
+import type { ClusteringPayload, MainPayload } from "./payloads";
 
 export interface MainData {
   title: string;
@@ -46,17 +11,17 @@ export interface MainData {
   words: string[];
   nWords: number;
   nUnits: number;
-  counts: NdArray;
-  response: NdArray;
-  quantiles: NdArray | null;
-  resting: NdArray;
+  counts: NdArray; // [N]
+  response: NdArray; // [N, H]
+  quantiles: NdArray | null; // [N, H, Q]
+  resting: NdArray; // [H]
   restingLabel: string;
   contexts: {
     tokens: string[];
     window: number;
-    perSign: number;
-    value: NdArray;
-    ids: NdArray;
+    perSign: number; // K
+    value: NdArray; // [H, 2, K]
+    ids: NdArray; // [H, 2, K, 2 * window + 1]
   } | null;
 }
 
@@ -71,48 +36,59 @@ export interface Clustering {
   wordStrength: NdArray;
 }
 
-export function decodeMain(payload: MainPayload): MainData {
-  const response = decode(payload.words.response);
-  const [nWords, nUnits] = response.shape;
-  if (nWords !== payload.words.text.length) {
-    throw new Error(`response has ${nWords} rows for ${payload.words.text.length} words`);
+/** Decodes `encoded` and checks its shape; null entries in `shape` accept any length. */
+function decodeShaped(name: string, encoded: EncodedArray, shape: (number | null)[]): NdArray {
+  const array = decode(encoded);
+  const fits = array.shape.length === shape.length && shape.every((n, i) => n === null || n === array.shape[i]);
+  if (!fits) {
+    const wanted = shape.map((n) => (n === null ? "*" : String(n))).join(", ");
+    throw new Error(`${name} has shape [${array.shape.join(", ")}], expected [${wanted}]`);
   }
+  return array;
+}
+
+export function decodeMain(payload: MainPayload): MainData {
+  const response = decodeShaped("words.response", payload.words.response, [payload.words.text.length, null]);
+  const [nWords, nUnits] = response.shape;
+  const quantiles = payload.words.quantiles;
   const contexts = payload.contexts;
-  const contextValue = contexts ? decode(contexts.value) : null;
+  const value = contexts ? decodeShaped("contexts.value", contexts.value, [nUnits, 2, null]) : null;
   return {
     title: payload.title,
     live: payload.live,
     words: payload.words.text,
     nWords,
     nUnits,
-    counts: decode(payload.words.count),
+    counts: decodeShaped("words.count", payload.words.count, [nWords]),
     response,
-    quantiles: payload.words.quantiles ? decode(payload.words.quantiles) : null,
-    resting: decode(payload.units.resting),
+    quantiles: quantiles ? decodeShaped("words.quantiles", quantiles, [nWords, nUnits, QUANTILE_PERCENTS.length]) : null,
+    resting: decodeShaped("units.resting", payload.units.resting, [nUnits]),
     restingLabel: payload.resting_label,
     contexts:
-      contexts && contextValue
+      contexts && value
         ? {
             tokens: contexts.tokens,
             window: contexts.window,
-            perSign: contextValue.shape[2],
-            value: contextValue,
-            ids: decode(contexts.ids),
+            perSign: value.shape[2],
+            value,
+            ids: decodeShaped("contexts.ids", contexts.ids, [nUnits, 2, value.shape[2], 2 * contexts.window + 1]),
           }
         : null,
   };
 }
 
-export function decodeClustering(payload: ClusteringPayload): Clustering {
+/** Decodes one clustering; `data` (the main view it belongs to) fixes the units and words. */
+export function decodeClustering(payload: ClusteringPayload, data: Pick<MainData, "nUnits" | "nWords">): Clustering {
+  const { k } = payload;
   return {
-    k: payload.k,
-    unitCluster: decode(payload.unit_cluster),
-    unitOrder: decode(payload.unit_order),
-    clusterOrder: decode(payload.cluster_order),
-    edges: decode(payload.edges),
-    edgeStrength: decode(payload.edge_strength),
-    wordCluster: decode(payload.word_cluster),
-    wordStrength: decode(payload.word_strength),
+    k,
+    unitCluster: decodeShaped("unit_cluster", payload.unit_cluster, [data.nUnits]),
+    unitOrder: decodeShaped("unit_order", payload.unit_order, [data.nUnits]),
+    clusterOrder: decodeShaped("cluster_order", payload.cluster_order, [k]),
+    edges: decodeShaped("edges", payload.edges, [k, k]),
+    edgeStrength: decodeShaped("edge_strength", payload.edge_strength, [k, k]),
+    wordCluster: decodeShaped("word_cluster", payload.word_cluster, [data.nWords]),
+    wordStrength: decodeShaped("word_strength", payload.word_strength, [data.nWords]),
   };
 }
 
@@ -121,9 +97,11 @@ export function wordResponse(data: MainData, word: number): ArrayLike<number> {
   return data.response.data.subarray(word * data.nUnits, (word + 1) * data.nUnits);
 }
 
-/** The five quantiles of unit `unit`'s response to word `word`, or null when not sent. */
+/** The quantiles (at QUANTILE_PERCENTS) of unit `unit`'s response to word `word`, or null when
+ * the analysis kept none. */
 export function quantilesOf(data: MainData, word: number, unit: number): number[] | null {
   if (!data.quantiles) return null;
-  const offset = (word * data.nUnits + unit) * 5;
-  return Array.from(data.quantiles.data.subarray(offset, offset + 5));
+  const q = QUANTILE_PERCENTS.length;
+  const offset = (word * data.nUnits + unit) * q;
+  return Array.from(data.quantiles.data.subarray(offset, offset + q));
 }

@@ -1,18 +1,27 @@
-// The slice of the anywidget model API our views use; the snapshot shim implements the same.
-import type { MainPayload } from "./main_data";
+// The widget's model, typed by its traits with @anywidget/types. A live kernel hands render()
+// an AnyModel<Traits>; a snapshot hands it js/snapshot.ts's SnapshotModel, which implements the
+// part of that API our views use.
+import type { AnyModel } from "@anywidget/types";
+import type { ClusteringPayload, OfflineView, ViewPayload } from "./payloads";
 
-export interface WidgetModel {
-  get(name: string): any;
-  set(name: string, value: unknown): void;
-  save_changes(): void;
-  on(event: string, callback: () => void): void;
-  off(event: string, callback: () => void): void;
+/** Every synced trait of rnnvis_widget/view/widget.py `RNNVis`, as the browser receives it. */
+export interface Traits {
+  view: ViewPayload | null;
+  clusterings: Record<string, ClusteringPayload>; // keyed by String(k)
+  n_clusters: number;
+  layer: number;
+  state: string;
+  direction: number;
+  n_words: number;
+  link_filter: number;
+  color_clip: number;
+  selected_words: string[];
+  selected_units: number[];
+  /** Only in snapshots: the views saved by rnnvis_widget/view/_export.py, by slotKey. */
+  offline_views?: Record<string, OfflineView>;
 }
 
-export interface ErrorPayload {
-  kind: "error";
-  message: string;
-}
+export type TraitName = keyof Traits;
 
-/** What the kernel sends in the `view` trait (see rnnvis_widget/viewmodel.py). */
-export type ViewPayload = MainPayload | ErrorPayload;
+/** The slice of AnyModel<Traits> the views use; the snapshot shim implements exactly this. */
+export type WidgetModel = Pick<AnyModel<Traits>, "get" | "set" | "on" | "off" | "save_changes">;

@@ -1,13 +1,15 @@
 // Boots a saved view without a kernel: unpacks the inlined state, stands in for the anywidget
 // model, imports the inlined widget bundle from a Blob URL and renders it. What a kernel would
-// compute on a click was precomputed by rnnvis_widget/export.py and is served from
+// compute on a click was precomputed by rnnvis_widget/view/_export.py and is served from
 // `offline_views`. Test pages reuse this boot with `window.rnnvisKernel` set, which then plays
 // the kernel: it receives every save_changes and may answer with new state.
-import type { WidgetModel } from "./model";
-import { slotKey } from "./slots";
+import { slotKey } from "./contract";
+import type { Traits, WidgetModel } from "./model";
+import type { OfflineView } from "./payloads";
 
-type Callback = () => void;
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+// Backbone-style: change events call back with no arguments, custom messages with some.
+type Callback = (...args: never[]) => void;
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 declare global {
   interface Window {
@@ -39,8 +41,9 @@ export function reviveBuffers(value: Json): unknown {
   return value;
 }
 
-/** Reads the container written by export.pack_state: magic, uint32 header length, JSON header
- * ({state, sizes}), then the buffers back to back; {"$buf": i} marks where buffer i goes. */
+/** Reads the container written by rnnvis_widget/view/_export.py `pack_state`: magic, uint32
+ * header length, JSON header ({state, sizes}), then the buffers back to back; {"$buf": i} marks
+ * where buffer i goes. */
 export function unpackState(bytes: Uint8Array): Record<string, unknown> {
   const magic = new TextDecoder().decode(bytes.subarray(0, 4));
   if (magic !== MAGIC) throw new Error(`not an rnnvis snapshot container (found ${JSON.stringify(magic)})`);
@@ -74,25 +77,22 @@ async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-interface OfflineView {
-  view: unknown;
-  clusterings: Record<string, unknown>;
-}
-
+/** Stands in for the kernel's model: the state is what the kernel had sent (all of Traits in a
+ * saved snapshot), so `get` returns what the traits say. */
 export class SnapshotModel implements WidgetModel {
-  private values: Record<string, unknown>;
-  private pending: Record<string, unknown> = {};
+  private values: Partial<Traits>;
+  private pending: Partial<Traits> = {};
   private listeners = new Map<string, Set<Callback>>();
 
-  constructor(values: Record<string, unknown>) {
+  constructor(values: Partial<Traits>) {
     this.values = { ...values };
   }
 
-  get(name: string): any {
-    return this.values[name];
+  get<K extends keyof Traits>(name: K): Traits[K] {
+    return this.values[name] as Traits[K];
   }
 
-  set(name: string, value: unknown): void {
+  set<K extends keyof Traits>(name: K, value: Traits[K]): void {
     this.values[name] = value;
     this.pending[name] = value;
     this.emit(`change:${name}`);
@@ -113,8 +113,8 @@ export class SnapshotModel implements WidgetModel {
 
   /** Plays the kernel from precomputed views: a new layer/state/direction swaps in its view and
    * clusterings (falling back to h as the kernel does), and k snaps to the nearest saved one. */
-  private serveOffline(changes: Record<string, unknown>): void {
-    const views = this.values["offline_views"] as Record<string, OfflineView> | undefined;
+  private serveOffline(changes: Partial<Traits>): void {
+    const views: Record<string, OfflineView> | undefined = this.values.offline_views;
     if (!views) return;
     if ("layer" in changes || "state" in changes || "direction" in changes) {
       const { layer, direction } = this.values;
@@ -135,8 +135,9 @@ export class SnapshotModel implements WidgetModel {
 
   /** State sent by a kernel stand-in (tests): applied like a message from the kernel. */
   receive(changes: Record<string, Json>): void {
+    const values = this.values as Record<string, unknown>;
     for (const [name, value] of Object.entries(changes)) {
-      this.values[name] = reviveBuffers(value);
+      values[name] = reviveBuffers(value);
       this.emit(`change:${name}`);
     }
   }
@@ -146,8 +147,15 @@ export class SnapshotModel implements WidgetModel {
     this.listeners.get(event)?.add(callback);
   }
 
-  off(event: string, callback: Callback): void {
-    this.listeners.get(event)?.delete(callback);
+  /** As Backbone's: without a callback, every listener of `event`; without an event, all. */
+  off(event?: string | null, callback?: Callback | null): void {
+    if (!event) {
+      this.listeners.clear();
+    } else if (!callback) {
+      this.listeners.delete(event);
+    } else {
+      this.listeners.get(event)?.delete(callback);
+    }
   }
 
   private emit(event: string): void {
@@ -164,7 +172,8 @@ async function boot(): Promise<void> {
   const bundleText = document.getElementById("rnnvis-bundle")?.textContent ?? "";
   const root = document.getElementById("rnnvis-root");
   if (!root) throw new Error("snapshot page has no #rnnvis-root");
-  const model = new SnapshotModel(unpackState(await gunzip(base64Bytes(stateText))));
+  // The state was written from the widget's traits (rnnvis_widget/view/_export.py widget_state).
+  const model = new SnapshotModel(unpackState(await gunzip(base64Bytes(stateText))) as Partial<Traits>);
   window.rnnvisModels = [...(window.rnnvisModels ?? []), model];
   const source = new TextDecoder().decode(base64Bytes(bundleText));
   const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));

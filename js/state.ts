@@ -1,4 +1,6 @@
-// Client-side view state shared through the store. Word ids index the display words.
+// Client-side view state shared through the store. Word ids index the shown words.
+import { MAX_PINNED_WORDS, TRAIT_DEFAULTS } from "./contract";
+
 export interface AppState {
   hoveredWord: number | null;
   pinnedWords: number[]; // up to MAX_PINNED, each with its own mark colour
@@ -10,7 +12,7 @@ export interface AppState {
   colorClip: number; // |response| at which colours saturate
 }
 
-export const MAX_PINNED = 3;
+export const MAX_PINNED = MAX_PINNED_WORDS;
 
 // Okabe–Ito colours, distinguishable with colour-vision deficiency; one per pinned word.
 export const PIN_COLORS = ["#E69F00", "#009E73", "#CC79A7"];
@@ -22,7 +24,7 @@ export const initialState = (patch: Partial<AppState> = {}): AppState => ({
   selectedUnit: null,
   hoveredCluster: null,
   focusedCluster: null,
-  linkFilter: 0.2,
+  linkFilter: TRAIT_DEFAULTS.link_filter,
   colorClip: 1,
   ...patch,
 });

@@ -20,7 +20,7 @@ function clustering(): Clustering {
     edge_strength: enc([0.5, 0.1, 0, 0.05, 0.4, 0.2, 0.3, 0, 0.45], "float32", [3, 3]),
     word_cluster: enc([0, 1, 0, -1, 2], "int32"),
     word_strength: enc([0.2, 0.5, 0.9, 0, 0.3], "float32"),
-  });
+  }, { nUnits: 7, nWords: 5 });
 }
 
 describe("computeLayout", () => {

@@ -31,6 +31,19 @@ export interface ClusterContext extends ViewContext {
   layout: Layout;
 }
 
+// Shown where an analysis kept no quantiles or contexts: what to pass to get them.
+export const NO_QUANTILES = "no quantiles kept: pass display_words to rv.analyze";
+export const NO_CONTEXTS = "no contexts kept: pass top_contexts to rv.analyze";
+
+/** A short note in a panel (e.g. why a part is missing), styled as a hint. */
+export function appendNote(panel: HTMLElement, text: string, part: string): void {
+  const note = document.createElement("div");
+  note.className = "rv-hint rv-missing";
+  note.dataset.missing = part;
+  note.textContent = text;
+  panel.appendChild(note);
+}
+
 export function fmt(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const magnitude = Math.abs(value);

@@ -1,13 +1,13 @@
 // Toolbar: every control is bound to a kernel trait. Controls that need the kernel are disabled
 // in snapshots; the clusters slider stays live there when the snapshot holds that k.
 import { select } from "d3-selection";
-import type { MainPayload } from "../main_data";
-import type { WidgetModel } from "../model";
-import { slotKey } from "../slots";
+import { slotKey } from "../contract";
+import type { Traits, WidgetModel } from "../model";
+import type { MainPayload } from "../payloads";
 
 const OFFLINE = "needs a running kernel; this snapshot holds only what was saved";
 
-function commit(model: WidgetModel, name: string, value: unknown): void {
+function commit<K extends keyof Traits>(model: WidgetModel, name: K, value: Traits[K]): void {
   model.set(name, value);
   model.save_changes();
 }
@@ -120,7 +120,7 @@ export function renderControls(root: HTMLElement, model: WidgetModel, payload: M
   });
 
   const sync = (): void => {
-    const k = Number(model.get("n_clusters"));
+    const k = model.get("n_clusters");
     kInput.property("value", String(k));
     kValue.text(String(k));
     const ks = availableKs();

@@ -2,8 +2,10 @@
 // Owns the store and turns intents into store updates and trait changes.
 import { select } from "d3-selection";
 import { robustClip } from "../colors";
-import { decodeClustering, decodeMain, type Clustering, type ClusteringPayload, type MainPayload } from "../main_data";
+import { TRAIT_DEFAULTS } from "../contract";
+import { decodeClustering, decodeMain, type Clustering } from "../main_data";
 import type { WidgetModel } from "../model";
+import type { ClusteringPayload, MainPayload } from "../payloads";
 import { initialState, togglePin, type AppState } from "../state";
 import { Store } from "../store";
 import { renderChips } from "./chips";
@@ -41,13 +43,16 @@ function makeTooltip(root: HTMLElement): Tooltip {
 export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainPayload): () => void {
   const data = decodeMain(payload);
   const autoClip = robustClip(data.response.data);
-  const clipOf = (): number => (Number(model.get("color_clip")) > 0 ? Number(model.get("color_clip")) : autoClip);
+  const clipOf = (): number => {
+    const clip = model.get("color_clip") ?? TRAIT_DEFAULTS.color_clip;
+    return clip > 0 ? clip : autoClip;
+  };
   const wordIds = (texts: string[]): number[] => texts.map((t) => data.words.indexOf(t)).filter((i) => i >= 0);
   const store = new Store<AppState>(
     initialState({
       pinnedWords: wordIds(model.get("selected_words") ?? []),
       selectedUnit: (model.get("selected_units") ?? [])[0] ?? null,
-      linkFilter: Number(model.get("link_filter") ?? 0.2),
+      linkFilter: model.get("link_filter") ?? TRAIT_DEFAULTS.link_filter,
       colorClip: clipOf(),
     }),
   );
@@ -94,7 +99,7 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
 
   let clusterTeardown: (() => void)[] = [];
   const drawClusters = (): void => {
-    const k = Number(model.get("n_clusters"));
+    const k = model.get("n_clusters");
     const next = clusterings()[String(k)];
     if (!next) {
       status.text(payload.live ? `re-clustering into ${k} clusters…` : `k = ${k} was not saved in this snapshot`);
@@ -103,7 +108,7 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
     }
     for (const undo of clusterTeardown) undo();
     clusterTeardown = [];
-    clustering = decodeClustering(next);
+    clustering = decodeClustering(next, data);
     const layout = computeLayout(clustering, data.nUnits);
     const svg = select(svgNode);
     svg.selectAll("*").remove();
@@ -124,7 +129,7 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
 
   const onSelectedWords = (): void => store.update({ pinnedWords: wordIds(model.get("selected_words") ?? []) });
   const onSelectedUnits = (): void => store.update({ selectedUnit: (model.get("selected_units") ?? [])[0] ?? null });
-  const onFilter = (): void => store.update({ linkFilter: Number(model.get("link_filter")) });
+  const onFilter = (): void => store.update({ linkFilter: model.get("link_filter") });
   const onClip = (): void => store.update({ colorClip: clipOf() });
   const handlers: [string, () => void][] = [
     ["change:clusterings", drawClusters],

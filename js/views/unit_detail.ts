@@ -1,11 +1,13 @@
 // Unit detail: box plots of the unit's 4 most positive and 4 most negative words
 // (whiskers 9–91 %, box 25–75 %, median line, mean dot) and its top-activating contexts.
+// Either part may be missing from an analysis; the panel then says how to get it.
 import { scaleLinear } from "d3-scale";
 import { select } from "d3-selection";
 import { divergingColor } from "../colors";
+import { QUANTILE_PERCENTS } from "../contract";
 import { quantilesOf, type MainData } from "../main_data";
 import type { AppState } from "../state";
-import { fmt, type ViewContext } from "./context";
+import { appendNote, fmt, NO_CONTEXTS, NO_QUANTILES, type ViewContext } from "./context";
 
 const PER_SIGN = 4;
 const MIN_COUNT = 3;
@@ -64,24 +66,27 @@ function renderBoxPlots(panel: HTMLElement, data: MainData, unit: number, clip: 
   rows
     .filter((s) => s.q !== null)
     .each(function (s) {
-      const [q9, q25, q50, q75, q91] = s.q as number[];
+      // Whiskers: the outermost quantiles; box: the next ones in; line: the middle one.
+      const q = s.q as number[];
+      const last = q.length - 1;
+      const [whiskerLow, boxLow, median, boxHigh, whiskerHigh] = [q[0], q[1], q[Math.floor(last / 2)], q[last - 1], q[last]];
       const g = select(this);
       const colour = divergingColor(s.mean, clip);
-      g.append("line").attr("class", "rv-whisker").attr("x1", x(q9)).attr("x2", x(q91)).attr("y1", ROW / 2).attr("y2", ROW / 2);
+      g.append("line").attr("class", "rv-whisker").attr("x1", x(whiskerLow)).attr("x2", x(whiskerHigh)).attr("y1", ROW / 2).attr("y2", ROW / 2);
       g.append("rect")
         .attr("class", "rv-iqr")
-        .attr("x", x(q25))
-        .attr("width", Math.max(1, x(q75) - x(q25)))
+        .attr("x", x(boxLow))
+        .attr("width", Math.max(1, x(boxHigh) - x(boxLow)))
         .attr("y", 3)
         .attr("height", ROW - 6)
         .attr("fill", colour);
-      g.append("line").attr("class", "rv-median").attr("x1", x(q50)).attr("x2", x(q50)).attr("y1", 2).attr("y2", ROW - 2);
+      g.append("line").attr("class", "rv-median").attr("x1", x(median)).attr("x2", x(median)).attr("y1", 2).attr("y2", ROW - 2);
     });
   rows.append("circle").attr("class", "rv-mean").attr("cx", (s) => x(s.mean)).attr("cy", ROW / 2).attr("r", 2.5);
   rows
     .append("title")
     .text((s) => {
-      const q = s.q ? ` · 9/25/50/75/91 %: ${s.q.map(fmt).join(" / ")}` : "";
+      const q = s.q ? ` · ${QUANTILE_PERCENTS.join("/")} %: ${s.q.map(fmt).join(" / ")}` : "";
       return `${data.words[s.word]}: mean ${fmt(s.mean)} over ${data.counts.data[s.word]} occurrences${q}`;
     });
   const axis = svg.append("g").attr("transform", `translate(0,${words.length * ROW + 14})`);
@@ -93,7 +98,10 @@ function renderBoxPlots(panel: HTMLElement, data: MainData, unit: number, clip: 
 
 function renderContexts(panel: HTMLElement, data: MainData, unit: number): void {
   const contexts = data.contexts;
-  if (!contexts) return;
+  if (!contexts) {
+    appendNote(panel, NO_CONTEXTS, "contexts");
+    return;
+  }
   const span = 2 * contexts.window + 1;
   for (const [sign, heading] of [
     [0, "strongest positive updates"],
@@ -134,7 +142,7 @@ export function renderUnitDetail(panel: HTMLElement, ctx: ViewContext, unitClust
     }
     panel.dataset.unit = String(unit);
     heading.text(`Unit ${unit} · cluster ${unitCluster(unit)} · ${data.restingLabel} ${fmt(data.resting.data[unit])}`);
-    if (!data.quantiles) select(panel).append("div").attr("class", "rv-hint").text("Quantiles were not recorded; showing means only.");
+    if (!data.quantiles) appendNote(panel, `${NO_QUANTILES}; showing means only`, "quantiles");
     renderBoxPlots(panel, data, unit, state.colorClip);
     renderContexts(panel, data, unit);
   };

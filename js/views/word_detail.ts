@@ -1,10 +1,17 @@
 // Word detail (RNNVis's info board): a word's mean response across all units, units sorted by
-// the first word's response, with its 25–75 % and 9–91 % bands; up to 3 pinned words overlaid.
+// the first word's response, with its 25–75 % and 9–91 % bands (means only when the analysis
+// kept no quantiles); up to 3 pinned words overlaid.
 import { scaleLinear } from "d3-scale";
 import { select } from "d3-selection";
+import { QUANTILE_PERCENTS } from "../contract";
 import { wordResponse, type MainData } from "../main_data";
 import { PIN_COLORS, type AppState } from "../state";
-import type { ViewContext } from "./context";
+import { appendNote, NO_QUANTILES, type ViewContext } from "./context";
+
+const Q = QUANTILE_PERCENTS.length;
+const OUTER: [number, number] = [0, Q - 1];
+const INNER: [number, number] = [1, Q - 2];
+const percents = ([lo, hi]: [number, number]): string => `${QUANTILE_PERCENTS[lo]}–${QUANTILE_PERCENTS[hi]} %`;
 
 const WIDTH = 360;
 const HEIGHT = 150;
@@ -21,11 +28,11 @@ export function unitRanking(data: MainData, word: number): number[] {
   return Array.from({ length: data.nUnits }, (_, u) => u).sort((a, b) => values[a] - values[b] || a - b);
 }
 
-function band(data: MainData, word: number, order: number[], lo: number, hi: number, x: (i: number) => number, y: (v: number) => number): string {
+function band(data: MainData, word: number, order: number[], [lo, hi]: [number, number], x: (i: number) => number, y: (v: number) => number): string {
   const q = data.quantiles?.data;
   if (!q) return "";
-  const top = order.map((u, i) => `${x(i)},${y(q[(word * data.nUnits + u) * 5 + hi])}`);
-  const bottom = order.map((u, i) => `${x(i)},${y(q[(word * data.nUnits + u) * 5 + lo])}`).reverse();
+  const top = order.map((u, i) => `${x(i)},${y(q[(word * data.nUnits + u) * Q + hi])}`);
+  const bottom = order.map((u, i) => `${x(i)},${y(q[(word * data.nUnits + u) * Q + lo])}`).reverse();
   return `M${top.join("L")}L${bottom.join("L")}Z`;
 }
 
@@ -46,8 +53,10 @@ export function renderWordDetail(panel: HTMLElement, ctx: ViewContext): () => vo
     let hi = 0;
     for (const w of words) {
       for (const u of order) {
-        const base = (w * data.nUnits + u) * 5;
-        const values = data.quantiles ? [data.quantiles.data[base], data.quantiles.data[base + 4]] : [data.response.data[w * data.nUnits + u]];
+        const base = (w * data.nUnits + u) * Q;
+        const values = data.quantiles
+          ? [data.quantiles.data[base + OUTER[0]], data.quantiles.data[base + OUTER[1]]]
+          : [data.response.data[w * data.nUnits + u]];
         for (const v of values) {
           lo = Math.min(lo, v);
           hi = Math.max(hi, v);
@@ -61,8 +70,8 @@ export function renderWordDetail(panel: HTMLElement, ctx: ViewContext): () => vo
     words.forEach((w, i) => {
       const colour = state.pinnedWords.length ? PIN_COLORS[i] : "currentColor";
       const g = svg.append("g").attr("class", "rv-word-series").attr("data-word", data.words[w]);
-      g.append("path").attr("class", "rv-band-outer").attr("fill", colour).attr("d", band(data, w, order, 0, 4, x, y));
-      g.append("path").attr("class", "rv-band-inner").attr("fill", colour).attr("d", band(data, w, order, 1, 3, x, y));
+      g.append("path").attr("class", "rv-band-outer").attr("fill", colour).attr("d", band(data, w, order, OUTER, x, y));
+      g.append("path").attr("class", "rv-band-inner").attr("fill", colour).attr("d", band(data, w, order, INNER, x, y));
       const values = wordResponse(data, w);
       g.append("path")
         .attr("class", "rv-mean-line")
@@ -75,10 +84,12 @@ export function renderWordDetail(panel: HTMLElement, ctx: ViewContext): () => vo
       item.append("span").attr("class", "rv-swatch").style("background", state.pinnedWords.length ? PIN_COLORS[i] : "currentColor");
       item.append("span").text(data.words[w]);
     });
+    const bands = data.quantiles ? `; bands: ${percents(INNER)} and ${percents(OUTER)} of single updates` : "";
     select(panel)
       .append("div")
       .attr("class", "rv-hint")
-      .text(`units sorted by the response to “${data.words[words[0]]}”; bands: 25–75 % and 9–91 % of single updates`);
+      .text(`units sorted by the response to “${data.words[words[0]]}”${bands}`);
+    if (!data.quantiles) appendNote(panel, `${NO_QUANTILES}; showing means only`, "quantiles");
   };
   draw(store.get());
   return store.subscribe(draw);

@@ -15,7 +15,7 @@ Number of singular vectors: ``l = k - 1``. ``k`` blocks span a ``k``-dimensional
 which the leading (trivial) vector is one direction, so ``k - 1`` non-trivial vectors are
 exactly what separates them. scikit-learn's (and Dhillon's) ``ceil(log2 k)`` assumes the
 clusters sit at the corners of a hypercube, which fails on unequal groups: on the planted
-data of :mod:`rnnvis_widget.clustering.planted` (10,000 x 1,200, k = 10, noise 0.5, seed 0) word/unit
+data of `rnnvis_widget.clustering.planted` (10,000 x 1,200, k = 10, noise 0.5, seed 0) word/unit
 ARI is 0.36/0.55 with ``l = 4``, 0.64/1.00 with ``l = k - 2``, 0.996/1.00 with ``l = k - 1``
 and no better with ``l = k`` or ``2k`` (extra vectors carry only noise). The SVD is computed
 once for the largest ``k`` needed and every smaller ``k`` uses a prefix of it.
@@ -31,7 +31,7 @@ import numpy as np
 from ._crossings import order_clusters
 from ._spectral import degree_scales, kmeans, nontrivial_singular_vectors
 
-#: Largest k that :meth:`SpectralEmbedding.fit` prepares for by default (the widget's range).
+#: Largest k that `SpectralEmbedding.fit` prepares for by default (the widget's range).
 DEFAULT_MAX_CLUSTERS = 20
 
 
@@ -90,9 +90,10 @@ class CoClustering:
 class SpectralEmbedding:
     """The expensive, k-independent part of co-clustering: one SVD reused for every k.
 
-    Build it with :meth:`fit`, then call :meth:`cluster` for each k. Reusing one embedding
-    for every k (live re-clustering and precomputed snapshots alike) also makes the same k
-    give the same clusters everywhere.
+    Build it with [fit][rnnvis_widget.clustering.SpectralEmbedding.fit], then call
+    [cluster][rnnvis_widget.clustering.SpectralEmbedding.cluster] for each k. Reusing one
+    embedding for every k (live re-clustering and precomputed snapshots alike) also makes the
+    same k give the same clusters everywhere.
 
     Attributes
     ----------
@@ -108,9 +109,10 @@ class SpectralEmbedding:
         ``D1^-1/2 U``: scaled left singular vectors 2..n_vectors+1.
     unit_vectors : ndarray of shape (n_units, n_vectors), float64
         ``D2^-1/2 V``: scaled right singular vectors 2..n_vectors+1.
-    singular_values : ndarray of shape (n_vectors,)
+    singular_values : ndarray of shape (n_vectors,), float64
         Singular values 2..n_vectors+1 of ``An`` (the first is 1 by construction).
     seed : int
+        Seed of the randomised SVD; k-means seeds derive from it.
     """
 
     n_words: int
@@ -124,10 +126,12 @@ class SpectralEmbedding:
 
     @property
     def n_units(self) -> int:
+        """Columns of the response matrix."""
         return int(self.signed.shape[1])
 
     @property
     def n_vectors(self) -> int:
+        """Non-trivial singular vectors computed."""
         return int(self.singular_values.shape[0])
 
     @property
@@ -161,6 +165,18 @@ class SpectralEmbedding:
             Default: enough for every k up to 20 (or as many as the matrix has).
         seed : int
             Seeds the randomised SVD.
+
+        Returns
+        -------
+        SpectralEmbedding
+
+        Raises
+        ------
+        ValueError
+            If the inputs are malformed (not 2-D, non-numeric, counts of the wrong length or
+            negative), fewer than 2 units or 2 clustered words remain, a clustered word's
+            response holds NaN or inf, the clustered rows are all zero, or ``n_vectors`` is
+            not between 1 and ``min(#clustered words, n_units) - 1``.
         """
         signed, word_index = _check_response(response, counts, min_count)
         most = min(word_index.size, signed.shape[1]) - 1
@@ -200,6 +216,21 @@ class SpectralEmbedding:
 
         Deterministic: the k-means seed is derived from (``seed``, ``n_clusters``), so the
         result for one k does not depend on which other k were computed before it.
+
+        Parameters
+        ----------
+        n_clusters : int
+            Number of paired clusters ``k``, ``2 <= k <= min(#clustered words, n_units)``.
+
+        Returns
+        -------
+        CoClustering
+
+        Raises
+        ------
+        ValueError
+            If ``n_clusters`` is not an int in that range, or needs more singular vectors
+            than this embedding has (``k - 1 > n_vectors``).
         """
         k = _check_n_clusters(n_clusters, self.word_index.size, self.n_units)
         if k - 1 > self.n_vectors:
@@ -214,7 +245,21 @@ class SpectralEmbedding:
         return self._describe(word_part, unit_part, k)
 
     def _describe(self, word_part: np.ndarray, unit_labels: np.ndarray, k: int) -> CoClustering:
-        """Edges, order and strengths for given labels of the clustered words and units."""
+        """Edges, order and strengths for given labels of the clustered words and units.
+
+        Parameters
+        ----------
+        word_part : ndarray of shape (n_clustered,), int64
+            Label of each clustered word.
+        unit_labels : ndarray of shape (n_units,), int64
+            Label of each unit.
+        k : int
+            Number of clusters.
+
+        Returns
+        -------
+        CoClustering
+        """
         word_onehot = _onehot(word_part, k)
         unit_onehot = _onehot(unit_labels, k)
         word_sizes = word_onehot.sum(axis=0)
@@ -299,12 +344,20 @@ def cocluster(
     -------
     CoClustering
 
+    Raises
+    ------
+    ValueError
+        If the inputs are malformed (see
+        [SpectralEmbedding.fit][rnnvis_widget.clustering.SpectralEmbedding.fit]) or
+        ``n_clusters`` is out of range.
+
     Notes
     -----
-    The embedding is the one :func:`cocluster_range` computes for k up to 20, so
-    ``cocluster(S, c, k)`` equals ``cocluster_range(S, c)[k]`` for those k. To cluster one
-    matrix for several k, fit a :class:`SpectralEmbedding` once instead of calling this
-    repeatedly.
+    The embedding is the one [cocluster_range][rnnvis_widget.clustering.cocluster_range]
+    computes for k up to 20, so ``cocluster(S, c, k)`` equals ``cocluster_range(S, c)[k]``
+    for those k. To cluster one matrix for several k, fit a
+    [SpectralEmbedding][rnnvis_widget.clustering.SpectralEmbedding] once instead of calling
+    this repeatedly.
     """
     return cocluster_range(response, counts, [n_clusters], min_count=min_count, seed=seed)[
         n_clusters
@@ -321,8 +374,31 @@ def cocluster_range(
 ) -> dict[int, CoClustering]:
     """Co-cluster for every k in ``ks`` from one shared SVD (for snapshots and sliders).
 
-    Parameters are as for :func:`cocluster`; ``ks`` are the cluster counts wanted. Returns a
-    dict from k to its :class:`CoClustering`.
+    Parameters
+    ----------
+    response : array-like of shape (n_words, n_units)
+        Signed expected response ``s(w)_u``. Rows of words below ``min_count`` are ignored and
+        may hold NaN.
+    counts : array-like of shape (n_words,)
+        Occurrences of each word, >= 0.
+    ks : iterable of int, default range(2, 21)
+        The cluster counts wanted, each ``2 <= k <= min(#clustered words, n_units)``.
+    min_count : int
+        Words seen fewer times get label -1 and strength 0.
+    seed : int
+        Seeds the randomised SVD and k-means; same inputs and seed, identical result.
+
+    Returns
+    -------
+    dict of int to CoClustering
+        One clustering per distinct k, in ascending order of k.
+
+    Raises
+    ------
+    ValueError
+        If the inputs are malformed (see
+        [SpectralEmbedding.fit][rnnvis_widget.clustering.SpectralEmbedding.fit]), ``ks`` is
+        empty, or a k is out of range.
     """
     signed, word_index = _check_response(response, counts, min_count)
     wanted = sorted({_check_n_clusters(k, word_index.size, signed.shape[1]) for k in ks})
@@ -339,7 +415,26 @@ def cocluster_range(
 def _check_response(
     response: np.ndarray, counts: np.ndarray, min_count: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Validate inputs; return the clustered rows as float32 and their indices."""
+    """Validate the inputs of co-clustering.
+
+    Parameters
+    ----------
+    response : ndarray of shape (n_words, n_units)
+    counts : ndarray of shape (n_words,)
+    min_count : int
+
+    Returns
+    -------
+    signed : ndarray of shape (n_clustered, n_units), float32
+        The rows of the words seen at least ``min_count`` times.
+    word_index : ndarray of shape (n_clustered,), int64
+        Their row indices.
+
+    Raises
+    ------
+    ValueError
+        For any input that cannot be co-clustered, saying what to fix.
+    """
     response = np.asarray(response)
     counts = np.asarray(counts)
     if response.ndim != 2:
@@ -392,6 +487,7 @@ def _check_response(
 
 
 def _check_n_clusters(n_clusters: object, n_clustered: int, n_units: int) -> int:
+    """``n_clusters`` as an int, or ValueError if it is not one in ``2..min(n_clustered, n_units)``."""
     if isinstance(n_clusters, bool) or not isinstance(n_clusters, (int, np.integer)):
         raise ValueError(f"n_clusters must be an int; got {n_clusters!r}")
     k = int(n_clusters)
@@ -408,7 +504,20 @@ def _canonical_labels(
     word_part: np.ndarray, unit_part: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Renumber clusters by their first unit (then first word), so that labels do not depend
-    on k-means' arbitrary numbering."""
+    on k-means' arbitrary numbering.
+
+    Parameters
+    ----------
+    word_part : ndarray of shape (n_clustered,), int
+    unit_part : ndarray of shape (n_units,), int
+        Labels ``0..k-1`` as k-means gave them.
+    k : int
+
+    Returns
+    -------
+    word_labels : ndarray of shape (n_clustered,), int64
+    unit_labels : ndarray of shape (n_units,), int64
+    """
     first = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, unit_part, np.arange(unit_part.size))
     first_word = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
@@ -419,7 +528,17 @@ def _canonical_labels(
 
 
 def _onehot(labels: np.ndarray, k: int) -> np.ndarray:
-    """(n, k) float32 indicator matrix, for BLAS-speed sums over clusters."""
+    """Indicator matrix of labels, for BLAS-speed sums over clusters.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n,), int
+    k : int
+
+    Returns
+    -------
+    ndarray of shape (n, k), float32
+    """
     out = np.zeros((labels.size, k), dtype=np.float32)
     out[np.arange(labels.size), labels] = 1.0
     return out

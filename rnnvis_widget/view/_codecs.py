@@ -7,12 +7,12 @@ browser receives it as a `DataView` in the same place.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict, cast, get_args
 
 import numpy as np
 
-# Browser-side decoders exist for exactly these (js/codecs.ts).
-WIRE_DTYPES = (
+# Browser-side decoders exist for exactly these (js/codecs.ts `DType`).
+WireDType = Literal[
     "float16",
     "float32",
     "float64",
@@ -22,12 +22,25 @@ WIRE_DTYPES = (
     "uint8",
     "uint16",
     "uint32",
-)
+]
+WIRE_DTYPES: tuple[WireDType, ...] = get_args(WireDType)
 
 
 class EncodedArray(TypedDict):
+    """One numpy array on the wire; js/codecs.ts `EncodedArray` is its browser side.
+
+    Attributes
+    ----------
+    buffer : bytes
+        The values, C order, little-endian; the browser receives a ``DataView`` here.
+    dtype : WireDType
+        How to read ``buffer``.
+    shape : list of int
+        The array's shape; ``len(buffer) == prod(shape) * itemsize``.
+    """
+
     buffer: bytes
-    dtype: str
+    dtype: WireDType
     shape: list[int]
 
 
@@ -47,7 +60,8 @@ def encode(array: Any, dtype: str | None = None) -> EncodedArray:
     if target.name not in WIRE_DTYPES:
         raise TypeError(f"cannot send dtype {target.name} to the browser; use one of {WIRE_DTYPES}")
     wire = np.ascontiguousarray(values, dtype=target.newbyteorder("<"))
-    return {"buffer": wire.tobytes(), "dtype": target.name, "shape": [int(n) for n in wire.shape]}
+    dtype_name = cast(WireDType, target.name)
+    return {"buffer": wire.tobytes(), "dtype": dtype_name, "shape": [int(n) for n in wire.shape]}
 
 
 def decode(encoded: EncodedArray) -> np.ndarray:

@@ -23,6 +23,7 @@ from typing import Any
 
 import anywidget
 
+from ._payloads import SLOT_KEY_SEPARATOR
 from ._viewmodel import ViewModel, ViewSlot
 
 STATIC = Path(__file__).parent.parent / "static"
@@ -170,8 +171,8 @@ def _slots_to_save(
 
 
 def slot_key(layer: int, state: str, direction: int) -> str:
-    """How js/snapshot.ts names a precomputed view."""
-    return f"{layer}|{state}|{direction}"
+    """How js/snapshot.ts names a precomputed view (js/contract.ts `slotKey` is its twin)."""
+    return SLOT_KEY_SEPARATOR.join((str(layer), state, str(direction)))
 
 
 def save_snapshot(
@@ -192,7 +193,7 @@ def save_snapshot(
     viewmodel : ViewModel
         Builds (and caches) the payloads of the analysis on show.
     state : mapping
-        The widget's synced traits (:func:`widget_state`); ``layer``, ``state``, ``direction``,
+        The widget's synced traits (`widget_state`); ``layer``, ``state``, ``direction``,
         ``n_words`` and ``n_clusters`` name the view as shown.
     title : str
         The page title.

@@ -1,9 +1,11 @@
 """Exactly what the browser needs for the main view, as compact binary arrays.
 
-Two payloads, matching js/main_data.ts: `main_view` (one layer/state/direction: display words,
-their responses and quantiles, unit resting values, top contexts) changes only when the layer,
-state or direction change; `clustering_view` (one k) changes when the clusters control moves.
-Keeping them apart means a k change sends a few kilobytes, not the response matrix again.
+Two payloads, typed in `_payloads` (twins in js/payloads.ts): `main_view` (one
+layer/state/direction: the shown words, their responses and quantiles, unit resting values, top
+contexts) changes only when the layer, state or direction change; `clustering_view` (one k)
+changes when the clusters control moves. Keeping them apart means a k change sends a few
+kilobytes, not the response matrix again. Quantiles and contexts are optional in an analysis
+(`display_words=0`, `top_contexts=0`); their parts are then None and the view still draws.
 """
 
 from __future__ import annotations
@@ -11,20 +13,26 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from ..analysis import Analysis
 from ..capture import LayerKey
-from ..clustering import DEFAULT_MAX_CLUSTERS, CoClustering, SpectralEmbedding
-from ..stats import MEMORY_KINDS
-from ._codecs import encode
+from ..clustering import CoClustering, SpectralEmbedding
+from ..stats import MEMORY_KINDS, top_words
+from ._codecs import EncodedArray, encode
+from ._payloads import (
+    MAX_CLUSTERS,
+    MIN_CLUSTERS,
+    ClusteringPayload,
+    ContextsPart,
+    ErrorPayload,
+    MainPayload,
+)
 
-MIN_CLUSTERS = 2
 
-
-def error_view(message: str) -> dict[str, Any]:
+def error_view(message: str) -> ErrorPayload:
+    """The `view` trait when nothing can be drawn; the browser shows `message` instead."""
     return {"kind": "error", "message": message}
 
 
@@ -49,15 +57,34 @@ class ViewModel:
     seed: int = 0
     _embeddings: dict[ViewSlot, SpectralEmbedding] = field(default_factory=dict)
     _clusterings: dict[tuple[ViewSlot, int], CoClustering] = field(default_factory=dict)
-    _views: dict[tuple[ViewSlot, int, bool], dict[str, Any]] = field(default_factory=dict)
+    _views: dict[tuple[ViewSlot, int, bool], MainPayload] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def key(self, slot: ViewSlot) -> LayerKey:
         return self.analysis.layer_key(slot.layer, slot.direction)
 
     def display_ids(self, n_words: int) -> np.ndarray:
-        """The `n_words` most frequent words that have quantiles, most frequent first."""
-        return self.analysis.display_words[:n_words]
+        """Ids of the words the view shows, most frequent first.
+
+        The first `n_words` display words (those with quantiles); when the analysis kept no
+        quantiles, the `n_words` most frequent words seen.
+
+        Returns
+        -------
+        ndarray of shape (N,), int64, N <= n_words
+        """
+        display = self.analysis.display_words
+        if len(display):
+            return display[:n_words]
+        return top_words(self.analysis.counts, n_words)
+
+    def has_quantiles(self) -> bool:
+        """Whether the analysis kept quantiles (`rv.analyze(display_words=...)` > 0)."""
+        return len(self.analysis.display_words) > 0
+
+    def has_contexts(self) -> bool:
+        """Whether the analysis kept top contexts (`rv.analyze(top_contexts=...)` > 0)."""
+        return self.analysis.stats.config.top_k > 0
 
     def embedding(self, slot: ViewSlot) -> SpectralEmbedding:
         with self._lock:
@@ -76,7 +103,7 @@ class ViewModel:
         return self._embeddings[slot]
 
     def k_range(self, slot: ViewSlot) -> tuple[int, int]:
-        return MIN_CLUSTERS, min(DEFAULT_MAX_CLUSTERS, self.embedding(slot).max_clusters)
+        return MIN_CLUSTERS, min(MAX_CLUSTERS, self.embedding(slot).max_clusters)
 
     def cocluster(self, slot: ViewSlot, k: int) -> CoClustering:
         low, high = self.k_range(slot)
@@ -100,7 +127,12 @@ class ViewModel:
                 return
             self.cocluster(slot, k)
 
-    def main_view(self, slot: ViewSlot, n_words: int, live: bool = True) -> dict[str, Any]:
+    def main_view(self, slot: ViewSlot, n_words: int, live: bool = True) -> MainPayload:
+        """The `view` trait for `slot`, showing up to `n_words` words (see `display_ids`).
+
+        `live` False marks a snapshot, whose kernel-only controls the browser disables. Cached:
+        the same arguments return the same payload object.
+        """
         with self._lock:
             cached = self._views.get((slot, n_words, live))
             if cached is None:
@@ -108,15 +140,11 @@ class ViewModel:
                 self._views[(slot, n_words, live)] = cached
         return cached
 
-    def _main_view(self, slot: ViewSlot, n_words: int, live: bool) -> dict[str, Any]:
+    def _main_view(self, slot: ViewSlot, n_words: int, live: bool) -> MainPayload:
         analysis = self.analysis
         key = self.key(slot)
         ids = self.display_ids(n_words)
         response = analysis.response(slot.layer, slot.state, slot.direction)
-        quantile_ids, quantiles = analysis.quantiles(slot.layer, slot.state, slot.direction)
-        # Quantiles are kept for the display words in the same order; map defensively anyway.
-        row_of = {int(w): i for i, w in enumerate(quantile_ids)}
-        quantile_rows = quantiles[[row_of[int(w)] for w in ids]]
         summary = analysis.unit_summary(slot.layer, slot.state, slot.direction)
         memory = slot.state in MEMORY_KINDS
         where = str(analysis.stacks[slot.layer]) + (" · backward" if key.direction else "")
@@ -133,14 +161,21 @@ class ViewModel:
                 "text": [analysis.vocab[int(i)] for i in ids],
                 "count": encode(analysis.counts[ids], "int32"),
                 "response": encode(response[ids], "float32"),
-                # Box plots and bands need ~3 significant digits; float16 halves the bytes.
-                "quantiles": encode(np.nan_to_num(quantile_rows), "float16"),
+                "quantiles": self._quantiles(slot, ids) if self.has_quantiles() else None,
             },
             "units": {"resting": encode(summary.mean_abs, "float32")},
-            "contexts": self._contexts(slot),
+            "contexts": self._contexts(slot) if self.has_contexts() else None,
         }
 
-    def _contexts(self, slot: ViewSlot) -> dict[str, Any]:
+    def _quantiles(self, slot: ViewSlot, ids: np.ndarray) -> EncodedArray:
+        """float16 of shape (len(ids), H, Q): box plots and bands need ~3 significant digits."""
+        quantile_ids, quantiles = self.analysis.quantiles(slot.layer, slot.state, slot.direction)
+        # Quantiles are kept for the display words in the same order; map defensively anyway.
+        row_of = {int(w): i for i, w in enumerate(quantile_ids)}
+        rows = quantiles[[row_of[int(w)] for w in ids]]
+        return encode(np.nan_to_num(rows), "float16")
+
+    def _contexts(self, slot: ViewSlot) -> ContextsPart:
         top = self.analysis.contexts(slot.layer, slot.state, slot.direction)
         windows = np.transpose(top.windows, (2, 0, 1, 3))  # (H, 2, K, 2w + 1)
         used = np.unique(windows[windows >= 0])
@@ -152,7 +187,9 @@ class ViewModel:
             "ids": encode(remapped, "int32"),
         }
 
-    def clustering_view(self, slot: ViewSlot, k: int, n_words: int) -> dict[str, Any]:
+    def clustering_view(self, slot: ViewSlot, k: int, n_words: int) -> ClusteringPayload:
+        """One value of the `clusterings` trait: `slot` co-clustered into `k`, over the words
+        `main_view(slot, n_words)` shows."""
         co = self.cocluster(slot, k)
         ids = self.display_ids(n_words)
         return {

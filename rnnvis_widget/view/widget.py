@@ -15,10 +15,12 @@ import traitlets
 from .._validation import check_int
 from ..analysis import Analysis, analyze
 from ._export import STATIC, save_snapshot, widget_state
-from ._traits import InvalidTraitValue, checked
+from ._payloads import CONTRACT, MAX_CLUSTERS
+from ._traits import InvalidTraitValue, ViewTrait, checked
 from ._viewmodel import MIN_CLUSTERS, ViewModel, ViewSlot, error_view
 
-MAX_PINNED_WORDS = 3
+MAX_PINNED_WORDS = CONTRACT["max_pinned_words"]
+DEFAULTS = CONTRACT["trait_defaults"]
 
 
 class RNNVis(anywidget.AnyWidget):
@@ -30,7 +32,8 @@ class RNNVis(anywidget.AnyWidget):
     Parameters
     ----------
     analysis : Analysis
-        What to show, from :func:`rnnvis_widget.analyze` or :meth:`Analysis.load`.
+        What to show, from [analyze][rnnvis_widget.analyze] or
+        [Analysis.load][rnnvis_widget.Analysis.load].
     model : torch.nn.Module, optional
         The live model, for sentences typed into the view.
     encode : callable, optional
@@ -68,15 +71,15 @@ class RNNVis(anywidget.AnyWidget):
     _esm = STATIC / "index.js"
     _css = STATIC / "index.css"
 
-    view = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    view = ViewTrait().tag(sync=True)
     clusterings = traitlets.Dict(default_value={}).tag(sync=True)
-    n_clusters = traitlets.Int(8).tag(sync=True)
-    layer = traitlets.Int(-1).tag(sync=True)
-    state = traitlets.Unicode("h").tag(sync=True)
-    direction = traitlets.Int(0).tag(sync=True)
-    n_words = traitlets.Int(300).tag(sync=True)
-    link_filter = traitlets.Float(0.2).tag(sync=True)
-    color_clip = traitlets.Float(0.0).tag(sync=True)
+    n_clusters = traitlets.Int(DEFAULTS["n_clusters"]).tag(sync=True)
+    layer = traitlets.Int(DEFAULTS["layer"]).tag(sync=True)
+    state = traitlets.Unicode(DEFAULTS["state"]).tag(sync=True)
+    direction = traitlets.Int(DEFAULTS["direction"]).tag(sync=True)
+    n_words = traitlets.Int(DEFAULTS["n_words"]).tag(sync=True)
+    link_filter = traitlets.Float(DEFAULTS["link_filter"]).tag(sync=True)
+    color_clip = traitlets.Float(DEFAULTS["color_clip"]).tag(sync=True)
     selected_words = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
     selected_units = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
 
@@ -127,7 +130,7 @@ class RNNVis(anywidget.AnyWidget):
         if self._ready:
             low, high = self.viewmodel.k_range(self._slot())
         else:
-            low, high = MIN_CLUSTERS, 20
+            low, high = MIN_CLUSTERS, MAX_CLUSTERS
         return checked(lambda: check_int(value, "n_clusters", low=low, high=high))
 
     @traitlets.validate("n_words")
@@ -305,7 +308,7 @@ def show(
     model : torch.nn.Module
         The live model.
     corpus : iterable
-        Token-id sequences, as for :func:`rnnvis_widget.analyze`.
+        Token-id sequences, as for [analyze][rnnvis_widget.analyze].
     vocab : sequence of str
         ``vocab[id]`` is the text of token ``id``.
     n_clusters : int
@@ -313,7 +316,7 @@ def show(
     encode : callable, optional
         ``encode(text) -> list[int]``, for sentences typed into the view.
     **analyze_options
-        Passed to :func:`rnnvis_widget.analyze` (modules, forward, batch_size, device,
+        Passed to [analyze][rnnvis_widget.analyze] (modules, forward, batch_size, device,
         progress, ...).
 
     Returns

@@ -119,3 +119,25 @@ def test_snapshot_is_deterministic(demo_analysis: rv.Analysis, tmp_path: Path) -
     first = rv.RNNVis(demo_analysis).save_html(tmp_path / "a.html", ks=[3, 8]).read_bytes()
     second = rv.RNNVis(demo_analysis).save_html(tmp_path / "b.html", ks=[3, 8]).read_bytes()
     assert first == second
+
+
+def test_analysis_without_quantiles_or_contexts_shows_why(
+    page: Page, demo_run: DemoRun, tmp_path: Path
+) -> None:
+    # Both optional parts left out at analysis time: the view still draws, and each panel says
+    # what to pass to rv.analyze instead of breaking.
+    bare = rv.analyze(
+        demo_run.model, demo_run.held_out[:300], demo_run.vocab.words,
+        progress=False, display_words=0, top_contexts=0,
+    )
+    widget = rv.RNNVis(bare, n_clusters=4)
+    requests, errors = open_snapshot(page, widget.save_html(tmp_path / "bare.html", ks=[4]))
+    assert page.locator(".rv-cloud").count() == 4
+    page.locator(".rv-chip[data-unit='3']").click()
+    page.wait_for_selector(".rv-unit-panel[data-unit='3']")
+    assert page.locator(".rv-unit-panel .rv-missing[data-missing='quantiles']").count() == 1
+    assert page.locator(".rv-unit-panel .rv-missing[data-missing='contexts']").count() == 1
+    # Means only: a dot per word, no boxes or whiskers.
+    assert page.locator(".rv-unit-panel .rv-box .rv-mean").count() > 0
+    assert page.locator(".rv-unit-panel .rv-iqr, .rv-unit-panel .rv-whisker").count() == 0
+    assert external(requests) == [] and errors == []

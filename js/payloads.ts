@@ -1,0 +1,64 @@
+// What the kernel sends: the twin of rnnvis_widget/view/_payloads.py, name for name.
+// N: words shown, H: units, Q: quantiles (contract.quantile_percents), K: contexts per unit and
+// sign, k: clusters, w: context width. js/tests/contract.test.ts decodes real payloads that
+// tests/test_contract.py wrote, so a change on one side only fails there.
+import type { EncodedArray } from "./codecs";
+
+export interface WordsPart {
+  text: string[];
+  count: EncodedArray; // int32 [N]
+  response: EncodedArray; // float32 [N, H]: mean response of every unit to each word
+  quantiles: EncodedArray | null; // float16 [N, H, Q]; null: rv.analyze(..., display_words=0)
+}
+
+export interface UnitsPart {
+  resting: EncodedArray; // float32 [H]: the chips' resting colour value (e.g. mean |Δ|)
+}
+
+export interface ContextsPart {
+  tokens: string[]; // texts of the token ids used below
+  window: number; // w, tokens each side of the centre
+  value: EncodedArray; // float32 [H, 2, K]: top positive (0) and negative (1) responses; NaN = none
+  ids: EncodedArray; // int32 [H, 2, K, 2w + 1] into `tokens`; -1 = outside the sequence
+}
+
+/** One layer/state/direction of an analysis; changes only when layer, state or direction change. */
+export interface MainPayload {
+  kind: "main";
+  title: string;
+  live: boolean; // false in a snapshot
+  layers: string[];
+  states: string[];
+  directions: number;
+  k_range: [number, number];
+  resting_label: string;
+  words: WordsPart;
+  units: UnitsPart;
+  contexts: ContextsPart | null; // null: rv.analyze(..., top_contexts=0)
+}
+
+export interface ErrorPayload {
+  kind: "error";
+  message: string;
+}
+
+/** The `view` trait. */
+export type ViewPayload = MainPayload | ErrorPayload;
+
+/** One co-clustering of the main view's layer/state for a given k (`clusterings[String(k)]`). */
+export interface ClusteringPayload {
+  k: number;
+  unit_cluster: EncodedArray; // int16 [H]
+  unit_order: EncodedArray; // int32 [H]
+  cluster_order: EncodedArray; // int16 [k]
+  edges: EncodedArray; // float32 [k, k]: signed mean response of unit cluster i to word cluster j
+  edge_strength: EncodedArray; // float32 [k, k]: the same blocks' mean |response|
+  word_cluster: EncodedArray; // int16 [N] over the shown words, -1 = not clustered
+  word_strength: EncodedArray; // float32 [N]
+}
+
+/** A view precomputed for a snapshot (`offline_views[slotKey(layer, state, direction)]`). */
+export interface OfflineView {
+  view: MainPayload;
+  clusterings: Record<string, ClusteringPayload>;
+}

@@ -1,0 +1,240 @@
+"""The kernel-browser contract: the payloads the widget sends and the constants both sides share.
+
+Every payload here has a twin of the same name in js/payloads.ts, and the constants live in
+one file, ``contract.json``, that this module reads and the TypeScript bundle imports. A change
+to either side shows up in tests/test_contract.py, which writes real payloads to
+js/tests/fixtures/payloads.json, and in js/tests/contract.test.ts, which decodes them.
+
+In the shapes below, N is the number of words the view shows, H the layer's units, Q the
+number of quantiles (``len(CONTRACT["quantile_percents"])``), K the contexts kept per unit and sign, k the
+number of clusters and w the context width. Arrays travel as :class:`EncodedArray`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal, TypedDict, cast
+
+from ._codecs import EncodedArray
+
+__all__ = [
+    "CONTRACT",
+    "MAX_CLUSTERS",
+    "MAX_PINNED_WORDS",
+    "MIN_CLUSTERS",
+    "SLOT_KEY_SEPARATOR",
+    "ClusteringPayload",
+    "ContextsPart",
+    "Contract",
+    "EncodedArray",
+    "ErrorPayload",
+    "MainPayload",
+    "OfflineView",
+    "TraitDefaults",
+    "UnitsPart",
+    "ViewPayload",
+    "WordsPart",
+    "load_contract",
+]
+
+
+class TraitDefaults(TypedDict):
+    """Initial values of the widget's traits, as the browser assumes them before the kernel
+    has sent any."""
+
+    n_clusters: int
+    layer: int
+    state: str
+    direction: int
+    n_words: int
+    link_filter: float
+    color_clip: float
+
+
+class Contract(TypedDict):
+    """The constants both sides of the widget read from ``contract.json``.
+
+    Attributes
+    ----------
+    max_pinned_words : int
+        How many words can be pinned at once.
+    min_clusters, max_clusters : int
+        The widest range the clusters control offers; a layer may allow fewer.
+    quantile_percents : list of int
+        The percentiles of the Q quantiles in ``MainPayload.words.quantiles``, ascending.
+    slot_key_separator : str
+        Joins layer, state and direction into the key of a view saved in a snapshot.
+    trait_defaults : TraitDefaults
+    """
+
+    max_pinned_words: int
+    min_clusters: int
+    max_clusters: int
+    quantile_percents: list[int]
+    slot_key_separator: str
+    trait_defaults: TraitDefaults
+
+
+CONTRACT_PATH = Path(__file__).with_name("contract.json")
+
+
+def load_contract(path: Path = CONTRACT_PATH) -> Contract:
+    """Read the shared constants; a missing or extra key is an error that names it."""
+    values = json.loads(path.read_text(encoding="utf-8"))
+    for expected, found in ((Contract, values), (TraitDefaults, values.get("trait_defaults", {}))):
+        missing = sorted(expected.__required_keys__ - set(found))
+        extra = sorted(set(found) - expected.__required_keys__)
+        if missing or extra:
+            raise ValueError(f"{path} does not match {expected.__name__}: missing {missing}, unknown {extra}")
+    return cast(Contract, values)
+
+
+CONTRACT = load_contract()
+MAX_PINNED_WORDS = CONTRACT["max_pinned_words"]
+MIN_CLUSTERS = CONTRACT["min_clusters"]
+MAX_CLUSTERS = CONTRACT["max_clusters"]
+SLOT_KEY_SEPARATOR = CONTRACT["slot_key_separator"]
+
+
+class WordsPart(TypedDict):
+    """The N words a main view shows, most frequent first.
+
+    Attributes
+    ----------
+    text : list of str
+        The words, as the vocabulary spells them.
+    count : EncodedArray
+        int32, shape (N,): occurrences of each word in the corpus.
+    response : EncodedArray
+        float32, shape (N, H): mean response of every unit to each word.
+    quantiles : EncodedArray or None
+        float16, shape (N, H, Q): quantiles of the single responses at ``quantile_percents``;
+        None when the analysis kept none (``rv.analyze(..., display_words=0)``).
+    """
+
+    text: list[str]
+    count: EncodedArray
+    response: EncodedArray
+    quantiles: EncodedArray | None
+
+
+class UnitsPart(TypedDict):
+    """Per-unit values of a main view.
+
+    Attributes
+    ----------
+    resting : EncodedArray
+        float32, shape (H,): the chips' resting colour value, e.g. mean |Δh|.
+    """
+
+    resting: EncodedArray
+
+
+class ContextsPart(TypedDict):
+    """Each unit's strongest positive and negative responses with the tokens around them.
+
+    Attributes
+    ----------
+    tokens : list of str
+        Texts of the token ids used in ``ids``.
+    window : int
+        w, the tokens kept on each side of the centre.
+    value : EncodedArray
+        float32, shape (H, 2, K): the responses, ``[:, 0]`` strongest positive, ``[:, 1]``
+        strongest negative; NaN where fewer were seen.
+    ids : EncodedArray
+        int32, shape (H, 2, K, 2w + 1): indices into ``tokens``; -1 outside the sequence.
+    """
+
+    tokens: list[str]
+    window: int
+    value: EncodedArray
+    ids: EncodedArray
+
+
+class MainPayload(TypedDict):
+    """The ``view`` trait for one layer / state / direction; it changes only when they do.
+
+    Attributes
+    ----------
+    kind : "main"
+    title : str
+        One line naming the layer, state, units and tokens.
+    live : bool
+        False in a snapshot: controls that need a kernel are disabled.
+    layers, states : list of str
+        What the layer and state controls offer.
+    directions : int
+        1, or 2 for a bidirectional layer.
+    k_range : list of int
+        ``[low, high]``, the cluster counts this layer allows.
+    resting_label : str
+        What ``units.resting`` is, for the legend.
+    words : WordsPart
+    units : UnitsPart
+    contexts : ContextsPart or None
+        None when the analysis kept no contexts (``rv.analyze(..., top_contexts=0)``).
+    """
+
+    kind: Literal["main"]
+    title: str
+    live: bool
+    layers: list[str]
+    states: list[str]
+    directions: int
+    k_range: list[int]
+    resting_label: str
+    words: WordsPart
+    units: UnitsPart
+    contexts: ContextsPart | None
+
+
+class ErrorPayload(TypedDict):
+    """The ``view`` trait when there is nothing to draw; the browser shows ``message``."""
+
+    kind: Literal["error"]
+    message: str
+
+
+ViewPayload = MainPayload | ErrorPayload
+
+
+class ClusteringPayload(TypedDict):
+    """One co-clustering of a main view's layer, for one k (a value of the ``clusterings``
+    trait, keyed by ``str(k)``).
+
+    Attributes
+    ----------
+    k : int
+    unit_cluster : EncodedArray
+        int16, shape (H,): each unit's cluster.
+    unit_order : EncodedArray
+        int32, shape (H,): units in drawing order.
+    cluster_order : EncodedArray
+        int16, shape (k,): clusters in drawing order.
+    edges : EncodedArray
+        float32, shape (k, k): signed mean response of unit cluster i to word cluster j.
+    edge_strength : EncodedArray
+        float32, shape (k, k): the same blocks' mean |response|.
+    word_cluster : EncodedArray
+        int16, shape (N,): each shown word's cluster, -1 if not clustered.
+    word_strength : EncodedArray
+        float32, shape (N,): how strongly each word belongs to its cluster.
+    """
+
+    k: int
+    unit_cluster: EncodedArray
+    unit_order: EncodedArray
+    cluster_order: EncodedArray
+    edges: EncodedArray
+    edge_strength: EncodedArray
+    word_cluster: EncodedArray
+    word_strength: EncodedArray
+
+
+class OfflineView(TypedDict):
+    """One precomputed view in a snapshot's ``offline_views`` trait, keyed by slot key."""
+
+    view: MainPayload
+    clusterings: dict[str, ClusteringPayload]
