@@ -38,6 +38,8 @@ from rnnvis_widget.view._payloads import (
     WordsPart,
     load_contract,
 )
+from rnnvis_widget.view._sentence_glyph import sentence_glyph
+from rnnvis_widget.view._sentences import SentenceBook, SentenceRunner
 from rnnvis_widget.view._viewmodel import ViewModel, ViewSlot, error_view
 
 FIXTURE = Path(__file__).resolve().parents[1] / "js" / "tests" / "fixtures" / "payloads.json"
@@ -47,6 +49,8 @@ REGENERATE = f"{UPDATE_ENV}=1 .venv/bin/pytest tests/test_contract.py"
 # Three words that raise units 0-2, three that raise units 3-5, one that raises none.
 VOCAB = ["good", "great", "fine", "bad", "awful", "poor", "the"]
 N_WORDS = 4
+#: The sentence of the fixture: words of both signs, a repeat and the stop word.
+SENTENCE = "good the bad awful the great"
 N_CLUSTERS = 2
 SLOT = ViewSlot(0, "h", 0)
 SLOT_KEY_EXAMPLES: list[tuple[int, str, int]] = [(0, "h", 0), (1, "c", 1), (2, "input_gate", 0)]
@@ -130,6 +134,31 @@ def facts(full: rv.Analysis, bare: rv.Analysis) -> dict[str, Any]:
             "edges": f32(co.edge_weights),
             "word_cluster": [int(c) for c in co.word_labels[ids]],
         },
+        "sentence": sentence_facts(co.unit_labels),
+    }
+
+
+def sentence_facts(unit_labels: np.ndarray) -> dict[str, Any]:
+    """The glyph numbers of the fixture's sentence (slot 0|h|0, the fixture's clustering), from
+    the Python reference; the browser must compute the same from the sentence payload."""
+    run = rv.trace(tiny_model(), [VOCAB.index(w) for w in SENTENCE.split()])
+    initial = run.initial[run.layer_key(0)]["h"]
+    glyph = sentence_glyph(run.state(0, "h"), initial, unit_labels, N_CLUSTERS)
+
+    def numbers(values: np.ndarray) -> list[float | None]:
+        # NaN (no memory to keep) is not JSON: null stands for it.
+        return [None if math.isnan(v) else v for v in f32(values)]
+
+    return {
+        "slot": slot_key(0, "h", 0),
+        "tokens": SENTENCE.split(),
+        "positive": numbers(glyph.positive),
+        "negative": numbers(glyph.negative),
+        "positive_change": numbers(glyph.positive_change),
+        "negative_change": numbers(glyph.negative_change),
+        "kept": numbers(glyph.kept),
+        "link_strength": numbers(glyph.link_strength),
+        "link_sign": numbers(glyph.link_sign),
     }
 
 
@@ -141,6 +170,7 @@ def build_fixture(full: rv.Analysis, bare: rv.Analysis) -> dict[str, Any]:
         "main_bare": bare_views.main_view(SLOT, N_WORDS, live=False),
         "clustering": full_views.clustering_view(SLOT, N_CLUSTERS, N_WORDS),
         "error": error_view("rnnvis cannot show this view: nothing was recorded"),
+        "sentence_view": SentenceBook(SentenceRunner(full, tiny_model())).view([SENTENCE]),
     }
     return {
         "regenerate": REGENERATE,

@@ -7,10 +7,8 @@ import warnings
 import numpy as np
 import pytest
 
-from rnnvis_widget.view._codecs import decode
 from rnnvis_widget.view._sentence_glyph import (
     cluster_sizes,
-    glyph_payload,
     kept_fraction,
     link_strength,
     memory_changes,
@@ -140,24 +138,6 @@ def test_backward_direction_compares_with_the_next_token() -> None:
 
 def test_cluster_sizes() -> None:
     np.testing.assert_array_equal(cluster_sizes(np.array([2, 0, 2, 2]), 4), [1, 0, 3, 0])
-
-
-def test_payload_carries_every_array_as_float32() -> None:
-    payload = glyph_payload(STATES.astype(np.float32), INITIAL.astype(np.float32), LABELS, 2)
-    assert payload["n_tokens"] == 3 and payload["n_clusters"] == 2
-    sizes = decode(payload["sizes"])
-    assert sizes.dtype == np.int32 and sizes.tolist() == [2, 2]
-    expected = {
-        "positive": POSITIVE, "negative": NEGATIVE, "positive_change": POSITIVE_CHANGE,
-        "negative_change": NEGATIVE_CHANGE, "kept": KEPT, "link_strength": LINK,
-        "link_sign": SIGN,
-    }
-    assert set(payload) == {"n_tokens", "n_clusters", "sizes", *expected}
-    for name, want in expected.items():
-        assert isinstance(payload[name]["buffer"], bytes), name
-        got = decode(payload[name])
-        assert got.dtype == np.float32 and got.shape == (3, 2), name
-        np.testing.assert_allclose(got, np.array(want), atol=1e-6, equal_nan=True, err_msg=name)
 
 
 @pytest.mark.parametrize(

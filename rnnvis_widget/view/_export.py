@@ -138,6 +138,11 @@ def snapshot_html(state: dict[str, Any], title: str = "rnnvis snapshot") -> str:
 
 SlotSpec = tuple[int, str, int]
 
+#: Shown on the sentence view's text box in a snapshot.
+SNAPSHOT_NO_SENTENCES = (
+    "a saved snapshot has no kernel: add sentences in the live notebook before saving"
+)
+
 
 def _slots_to_save(
     viewmodel: ViewModel, current: SlotSpec, slots: str | Sequence[SlotSpec]
@@ -223,6 +228,14 @@ def save_snapshot(
     if str(n_clusters) not in shown["clusterings"]:
         page["n_clusters"] = int(min(shown["clusterings"], key=lambda k: abs(int(k) - n_clusters)))
     page["offline_views"] = offline
+    if page.get("sentence_view"):
+        # The sentences travel with their states; only running new ones needs the kernel.
+        page["sentence_view"] = {
+            **page["sentence_view"],
+            "live": False,
+            "disabled_reason": SNAPSHOT_NO_SENTENCES,
+            "error": None,
+        }
     target = Path(path)
     target.write_text(snapshot_html(page, title), encoding="utf-8")
     return target

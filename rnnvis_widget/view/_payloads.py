@@ -24,13 +24,18 @@ __all__ = [
     "MAX_PINNED_WORDS",
     "MIN_CLUSTERS",
     "SLOT_KEY_SEPARATOR",
+    "ClassPrediction",
     "ClusteringPayload",
     "ContextsPart",
     "Contract",
     "EncodedArray",
     "ErrorPayload",
     "MainPayload",
+    "NextTokenPrediction",
     "OfflineView",
+    "SentencePayload",
+    "SentenceStates",
+    "SentenceViewPayload",
     "TraitDefaults",
     "UnitsPart",
     "ViewPayload",
@@ -59,6 +64,8 @@ class Contract(TypedDict):
     ----------
     max_pinned_words : int
         How many words can be pinned at once.
+    max_sentence_tokens : int
+        The longest sentence the sentence view accepts, in tokens.
     min_clusters, max_clusters : int
         The widest range the clusters control offers; a layer may allow fewer.
     quantile_percents : list of int
@@ -69,6 +76,7 @@ class Contract(TypedDict):
     """
 
     max_pinned_words: int
+    max_sentence_tokens: int
     min_clusters: int
     max_clusters: int
     quantile_percents: list[int]
@@ -238,3 +246,107 @@ class OfflineView(TypedDict):
 
     view: MainPayload
     clusterings: dict[str, ClusteringPayload]
+
+
+class SentenceStates(TypedDict):
+    """One layer / state kind / direction of a sentence (T tokens, H units).
+
+    Attributes
+    ----------
+    values : EncodedArray
+        float32, shape (T, H): the state right after token t (a backward direction is indexed
+        by token position too).
+    initial : EncodedArray
+        float32, shape (H,): the state before the direction's first processed token; zeros for
+        gates.
+    """
+
+    values: EncodedArray
+    initial: EncodedArray
+
+
+class ClassPrediction(TypedDict):
+    """A classifier's prediction for a sentence (C classes).
+
+    Attributes
+    ----------
+    kind : "classes"
+    labels : list of str
+        The C class names.
+    final : EncodedArray
+        float32, shape (C,): probabilities after the whole sentence.
+    per_step : EncodedArray or None
+        float32, shape (T, C): the prediction of each prefix, when the model gives one.
+    """
+
+    kind: Literal["classes"]
+    labels: list[str]
+    final: EncodedArray
+    per_step: EncodedArray | None
+
+
+class NextTokenPrediction(TypedDict):
+    """A language model's most likely next tokens after each position.
+
+    Attributes
+    ----------
+    kind : "next_tokens"
+    tokens : list of list of str
+        Shape (T, 3): the three most likely next tokens after position t.
+    probs : EncodedArray
+        float32, shape (T, 3): their probabilities.
+    """
+
+    kind: Literal["next_tokens"]
+    tokens: list[list[str]]
+    probs: EncodedArray
+
+
+class SentencePayload(TypedDict):
+    """One sentence of the sentence view, with every layer's states (T tokens).
+
+    Attributes
+    ----------
+    source : str
+        What was typed, or the ids' token texts joined by spaces.
+    tokens : list of str
+        The vocabulary text of each token.
+    unknown : EncodedArray
+        uint8, shape (T,): 1 where a typed word was not in the vocabulary (sent as ``<unk>``).
+    states : dict of str to SentenceStates
+        Keyed like the views of a snapshot, ``slot_key(layer, state, direction)``: every layer,
+        state kind and direction of the analysis.
+    prediction : ClassPrediction or NextTokenPrediction or None
+    """
+
+    source: str
+    tokens: list[str]
+    unknown: EncodedArray
+    states: dict[str, SentenceStates]
+    prediction: ClassPrediction | NextTokenPrediction | None
+
+
+class SentenceViewPayload(TypedDict):
+    """The widget's ``sentence_view`` trait.
+
+    Attributes
+    ----------
+    kind : "sentences"
+    live : bool
+        Whether new sentences can be run (a live model and a kernel).
+    disabled_reason : str or None
+        Why the text box is disabled.
+    error : str or None
+        The last failure, shown above the sentences.
+    max_tokens : int
+        The longest sentence accepted.
+    items : list of SentencePayload
+        In the order of the ``sentences`` trait.
+    """
+
+    kind: Literal["sentences"]
+    live: bool
+    disabled_reason: str | None
+    error: str | None
+    max_tokens: int
+    items: list[SentencePayload]

@@ -6,22 +6,22 @@ Everything is computed from one direction's states of one sentence, ``x`` of sha
 initial state (H,) and the unit clusters, with plain numpy. Sums over a cluster are divided by
 its size ``n`` so clusters of different sizes share one y-scale; an empty cluster (``n = 0``)
 reads 0 (nothing to draw) and its kept fraction NaN.
+
+The browser draws the glyphs from the states themselves (js/sentence_data.ts mirrors these
+functions), so a change of k or layer needs no kernel; this module is the reference it is
+checked against (tests/test_contract.py writes its numbers into the contract fixture) and what
+notebooks use to print the numbers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
 
 import numpy as np
 
-from ._codecs import EncodedArray, encode
-
 __all__ = [
     "SentenceGlyph",
-    "SentenceGlyphPayload",
     "cluster_sizes",
-    "glyph_payload",
     "kept_fraction",
     "link_strength",
     "memory_changes",
@@ -60,21 +60,6 @@ class SentenceGlyph:
     kept: np.ndarray
     link_strength: np.ndarray
     link_sign: np.ndarray
-
-
-class SentenceGlyphPayload(TypedDict):
-    """The glyph numbers of one sentence as sent to the browser (see `glyph_payload`)."""
-
-    n_tokens: int
-    n_clusters: int
-    sizes: EncodedArray
-    positive: EncodedArray
-    negative: EncodedArray
-    positive_change: EncodedArray
-    negative_change: EncodedArray
-    kept: EncodedArray
-    link_strength: EncodedArray
-    link_sign: EncodedArray
 
 
 def cluster_sizes(unit_labels: np.ndarray, n_clusters: int) -> np.ndarray:
@@ -261,47 +246,6 @@ def sentence_glyph(
         kept=kept_fraction(states, initial, unit_labels, n_clusters, backward=backward),
         link_strength=strength,
         link_sign=sign,
-    )
-
-
-def glyph_payload(
-    states: np.ndarray,
-    initial: np.ndarray,
-    unit_labels: np.ndarray,
-    n_clusters: int,
-    *,
-    backward: bool = False,
-) -> SentenceGlyphPayload:
-    """The glyph numbers of one sentence, ready to send to the browser.
-
-    Parameters are those of `sentence_glyph`. Columns are in cluster label order
-    (``0..k-1``); the view places them by ``CoClustering.cluster_order``.
-
-    Returns
-    -------
-    SentenceGlyphPayload
-        ``n_tokens`` (int T) and ``n_clusters`` (int k), and these arrays as encoded by
-        ``_codecs.encode`` (``{buffer, dtype, shape}``), float32 of shape (T, k) unless said:
-
-        - ``sizes``: (k,) int32, units per cluster;
-        - ``positive``, ``negative``: ``P(t)/n`` and ``N(t)/n``;
-        - ``positive_change``, ``negative_change``: ``ΔP/n`` and ``ΔN/n``;
-        - ``kept``: kept memory fraction, NaN where there was no memory to keep;
-        - ``link_strength``: ``Σ|Δx_u|/n``;
-        - ``link_sign``: sign of ``ΣΔx_u`` (1, −1 or 0).
-    """
-    glyph = sentence_glyph(states, initial, unit_labels, n_clusters, backward=backward)
-    return SentenceGlyphPayload(
-        n_tokens=int(glyph.positive.shape[0]),
-        n_clusters=int(n_clusters),
-        sizes=encode(glyph.sizes, "int32"),
-        positive=encode(glyph.positive, "float32"),
-        negative=encode(glyph.negative, "float32"),
-        positive_change=encode(glyph.positive_change, "float32"),
-        negative_change=encode(glyph.negative_change, "float32"),
-        kept=encode(glyph.kept, "float32"),
-        link_strength=encode(glyph.link_strength, "float32"),
-        link_sign=encode(glyph.link_sign, "float32"),
     )
 
 

@@ -11,11 +11,23 @@ from typing import Any
 
 import anywidget
 import traitlets
+from torch import nn
 
 from .._validation import check_int
 from ..analysis import Analysis, analyze
+from ..capture import Trace
 from ._export import STATIC, save_snapshot, widget_state
 from ._payloads import CONTRACT, MAX_CLUSTERS
+from ._sentences import (
+    Encode,
+    Entry,
+    Forward,
+    Predict,
+    SentenceBook,
+    SentenceRunner,
+    as_entry,
+    entry_key,
+)
 from ._traits import InvalidTraitValue, ViewTrait, checked
 from ._viewmodel import MIN_CLUSTERS, ViewModel, ViewSlot, error_view
 
@@ -37,11 +49,23 @@ class RNNVis(anywidget.AnyWidget):
     model : torch.nn.Module, optional
         The live model, for sentences typed into the view.
     encode : callable, optional
-        ``encode(text) -> list[int]``, turns a typed sentence into token ids.
+        ``encode(text) -> list[int]``, turns a typed sentence into token ids. Default: split
+        on whitespace and look each word up in the vocabulary (unknown words become
+        ``<unk>`` where the vocabulary has one).
     min_count : int
         Words seen fewer times are left out of the co-clustering.
     seed : int
         Seed of the co-clustering's k-means.
+    forward : callable, optional
+        ``forward(model, batch)`` runs the model on a sentence; pass the one given to
+        ``rv.analyze``. Default ``model(batch.ids)``.
+    predict : callable, optional
+        ``predict(model, batch) -> Tensor`` of scores (logits or log-probabilities) shown beside
+        each sentence: shape (1, C) for a class of the whole sentence, (1, T, C) for a class of
+        each prefix, (1, T, V) for the next token after each position. Default: the forward's
+        own output when it has the shape (1, C) or (1, T, V).
+    labels : sequence of str, optional
+        Class names of a classifier's prediction.
     **traits
         Initial values of the traits below.
 
@@ -66,6 +90,12 @@ class RNNVis(anywidget.AnyWidget):
         Words pinned in the view (up to 3).
     selected_units : list of int
         Units clicked in the view.
+    sentences : list of (str or list of int)
+        The sentences in the sentence view; typing one into the view appends it, and a list
+        set from Python is run through the live model (on a failure the old list is kept and
+        the view says why).
+    sentence_view : dict
+        What the sentence view draws (read-only; built by the kernel).
     """
 
     _esm = STATIC / "index.js"
@@ -82,14 +112,22 @@ class RNNVis(anywidget.AnyWidget):
     color_clip = traitlets.Float(DEFAULTS["color_clip"]).tag(sync=True)
     selected_words = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
     selected_units = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
+    sentences = traitlets.List(
+        traitlets.Union([traitlets.Unicode(), traitlets.List(traitlets.Int())]), default_value=[]
+    ).tag(sync=True)
+    sentence_view = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
 
     def __init__(
         self,
         analysis: Analysis,
-        model: Any = None,
-        encode: Any = None,
+        model: nn.Module | None = None,
+        encode: Encode | None = None,
         min_count: int = 5,
         seed: int = 0,
+        *,
+        forward: Forward | None = None,
+        predict: Predict | None = None,
+        labels: Sequence[str] | None = None,
         **traits: Any,
     ):
         if not (STATIC / "index.js").exists():
@@ -105,12 +143,15 @@ class RNNVis(anywidget.AnyWidget):
         self.model = model
         self.encode = encode
         self.viewmodel = ViewModel(analysis, min_count=min_count, seed=seed)
+        self._book = SentenceBook(SentenceRunner(analysis, model, encode, forward, predict, labels))
         self._prefetch_cancel = threading.Event()
         self._ready = False
+        self._reverting_sentences = False
         super().__init__(**traits)
         self.layer = self.layer % len(analysis.stacks)
         self._ready = True
         self._refresh_view()
+        self._refresh_sentences(self.sentences)
 
     # Validation: bad values from Python raise here with what is allowed.
 
@@ -213,6 +254,79 @@ class RNNVis(anywidget.AnyWidget):
             return
         self.clusterings = {str(self.n_clusters): payload}
 
+    # Sentences: run once through the live model; the browser draws them for any layer and k.
+
+    def add_sentence(self, sentence: str | Sequence[int]) -> int:
+        """Run a sentence through the live model and show it in the sentence view.
+
+        Parameters
+        ----------
+        sentence : str or list of int
+            A text (through ``encode``, or split on whitespace and looked up in the vocabulary)
+            or the token ids themselves.
+
+        Returns
+        -------
+        int
+            Its index in ``sentences``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If the sentence is not text or ids, is empty or too long, or has unknown words
+            and the vocabulary has no ``<unk>``.
+        RuntimeError
+            If the widget has no live model.
+        Exception
+            Whatever the model raised on it; the widget is left as it was.
+        """
+        entry = as_entry(sentence)
+        self._book.get(entry)
+        self.sentences = [*self.sentences, entry]
+        return len(self.sentences) - 1
+
+    def remove_sentence(self, index: int) -> None:
+        """Remove the sentence at ``index`` (negative counts from the end)."""
+        n = len(self.sentences)
+        if n == 0:
+            raise ValueError("there are no sentences to remove")
+        check_int(index, "index", low=-n, high=n - 1)
+        entries = list(self.sentences)
+        del entries[index]
+        self.sentences = entries
+
+    def trace(self, index: int = -1) -> Trace:
+        """The per-step states of sentence ``index``, as [rv.trace][rnnvis_widget.trace] gives them."""
+        n = len(self.sentences)
+        if n == 0:
+            raise ValueError("there are no sentences yet; add one with add_sentence")
+        check_int(index, "index", low=-n, high=n - 1)
+        return self._book.get(self.sentences[index]).trace
+
+    @traitlets.observe("sentences")
+    def _on_sentences(self, change: dict[str, Any]) -> None:
+        if self._ready and not self._reverting_sentences:
+            self._refresh_sentences(change["new"], change["old"])
+
+    def _refresh_sentences(self, entries: list[Entry], previous: list[Entry] | None = None) -> None:
+        """Run new entries (typed in the browser, or set from Python); on a failure put the
+        previous list back and show why."""
+        error = None
+        for entry in entries:
+            try:
+                self._book.get(entry)
+            except Exception as failure:  # the user's model may raise anything: show it
+                error = f"could not show {entry_key(entry)!r}: {failure}"
+                break
+        if error is not None:
+            entries = list(previous or [])
+            self._reverting_sentences = True
+            try:
+                self.sentences = entries
+            finally:
+                self._reverting_sentences = False
+        self.sentence_view = dict(self._book.view(entries, error))
+
     def close(self) -> None:
         # Also reached from __del__ of a widget whose __init__ raised before this was set.
         cancel = getattr(self, "_prefetch_cancel", None)
@@ -298,7 +412,9 @@ def show(
     vocab: Any,
     *,
     n_clusters: int = 8,
-    encode: Any = None,
+    encode: Encode | None = None,
+    predict: Predict | None = None,
+    labels: Sequence[str] | None = None,
     **analyze_options: Any,
 ) -> RNNVis:
     """Analyse ``model`` over ``corpus`` and return the widget in one call.
@@ -315,6 +431,11 @@ def show(
         Co-clusters shown first.
     encode : callable, optional
         ``encode(text) -> list[int]``, for sentences typed into the view.
+    predict : callable, optional
+        ``predict(model, batch) -> scores``, the prediction shown beside a sentence (see
+        [RNNVis][rnnvis_widget.RNNVis]).
+    labels : sequence of str, optional
+        Class names of a classifier.
     **analyze_options
         Passed to [analyze][rnnvis_widget.analyze] (modules, forward, batch_size, device,
         progress, ...).
@@ -324,4 +445,12 @@ def show(
     RNNVis
     """
     analysis = analyze(model, corpus, vocab, **analyze_options)
-    return RNNVis(analysis, model=model, encode=encode, n_clusters=n_clusters)
+    return RNNVis(
+        analysis,
+        model=model,
+        encode=encode,
+        forward=analyze_options.get("forward"),
+        predict=predict,
+        labels=labels,
+        n_clusters=n_clusters,
+    )

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import torch
+from torch import nn
+
+from ..capture import Batch
 from .config import TrainConfig
-from .corpora import Vocabulary
+from .corpora import Vocabulary, tokenize
 from .data import CorpusSplits, load_splits
 from .models import Classifier, LanguageModel
 from .train import load_checkpoint
@@ -70,6 +75,51 @@ class Pretrained:
         if self._splits is None:
             self._splits = load_splits(self.config.data, self.vocab)
         return self._splits
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of a text, tokenised as the corpus was; unknown words become ``<unk>``.
+
+        Parameters
+        ----------
+        text : str
+
+        Returns
+        -------
+        list of int
+        """
+        return self.vocab.encode(tokenize(text))
+
+    def forward(self, model: nn.Module, batch: Batch) -> Any:
+        """How this model is run on a batch: a classifier reads the real lengths."""
+        if isinstance(model, Classifier):
+            return model(batch.ids, batch.lengths)
+        return model(batch.ids)
+
+    def widget_options(self) -> dict[str, Any]:
+        """What `rv.RNNVis` (and `rv.show`) need to run sentences through this model live.
+
+        Returns
+        -------
+        dict
+            ``model``, ``encode``, ``forward``, ``predict`` (a language model's next-word
+            log-probabilities, via its adaptive softmax) and ``labels`` (a classifier's class
+            names); use as ``rv.RNNVis(analysis, **pre.widget_options())``.
+        """
+        options: dict[str, Any] = {"model": self.model, "encode": self.encode, "forward": self.forward}
+        if isinstance(self.model, LanguageModel):
+            options["predict"] = _next_word_log_prob
+        else:
+            options["labels"] = list(CLASS_LABELS)
+        return options
+
+
+#: Class names of the shipped sentiment classifiers, by class index.
+CLASS_LABELS = ("negative", "positive")
+
+
+def _next_word_log_prob(model: nn.Module, batch: Batch) -> torch.Tensor:
+    assert isinstance(model, LanguageModel)
+    return model.log_prob(batch.ids)
 
 
 def config_path(name: str) -> Path:
