@@ -21,7 +21,7 @@ CELL_TIMEOUT_S = 240
 EXPECTED_OUTPUT = {
     "quickstart.ipynb": ["Analysis"],
     "shakespeare.ipynb": ["held-out perplexity", "pairs share a cloud", "hath"],
-    "sentiment.ipynb": ["held-out accuracy", "purity", "Spearman", "recall gap"],
+    "sentiment.ipynb": ["held-out accuracy", "purity", "Spearman", "recall gap", "update at 'though'"],
     "sparsity.ipynb": ["held-out perplexity", "near-zero updates", "Hoyer", "sparser:"],
 }
 
