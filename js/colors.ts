@@ -37,3 +37,16 @@ export function sequentialColor(value: number, max: number): string {
   const t = max > 0 ? Math.max(0, Math.min(1, value / max)) : 0;
   return sequentialTable[Math.round((Number.isNaN(t) ? 0 : t) * STEPS)];
 }
+
+const rgbTable: [number, number, number][] = divergingTable.map((colour) => {
+  const parts = colour.match(/\d+/g) ?? ["0", "0", "0"];
+  return [Number(parts[0]), Number(parts[1]), Number(parts[2])];
+});
+
+/** divergingColor as numbers, for painting canvas pixels (the heatmap) without parsing strings. */
+export function divergingRgb(value: number, clip: number): [number, number, number] {
+  const limit = clip > 0 ? clip : 1;
+  const t = Math.max(-1, Math.min(1, value / limit));
+  if (Number.isNaN(t)) return rgbTable[STEPS / 2];
+  return rgbTable[Math.round(((t + 1) / 2) * STEPS)];
+}

@@ -4,6 +4,7 @@ import "./styles.css";
 import type { AnyWidget } from "@anywidget/types";
 import type { Traits, WidgetModel } from "./model";
 import { renderMain } from "./views/main";
+import { sentencePrefs } from "./views/sentence";
 
 function showMessage(root: HTMLElement, message: string): void {
   const box = document.createElement("div");
@@ -18,6 +19,8 @@ function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => v
   el.appendChild(root);
   let renders = 0;
   let teardownView: (() => void) | null = null;
+  // The sentence view's mode, zoom, pin and draft outlive a redraw for a new layer or state.
+  const prefs = sentencePrefs();
 
   const draw = (): void => {
     teardownView?.();
@@ -30,7 +33,7 @@ function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => v
       } else if (payload.kind === "error") {
         showMessage(root, payload.message);
       } else {
-        teardownView = renderMain(root, model, payload);
+        teardownView = renderMain(root, model, payload, prefs);
       }
     } catch (error) {
       root.replaceChildren();

@@ -2,7 +2,7 @@
 // an AnyModel<Traits>; a snapshot hands it js/snapshot.ts's SnapshotModel, which implements the
 // part of that API our views use.
 import type { AnyModel } from "@anywidget/types";
-import type { ClusteringPayload, OfflineView, ViewPayload } from "./payloads";
+import type { ClusteringPayload, OfflineView, SentenceViewPayload, ViewPayload } from "./payloads";
 
 /** Every synced trait of rnnvis_widget/view/widget.py `RNNVis`, as the browser receives it. */
 export interface Traits {
@@ -17,9 +17,16 @@ export interface Traits {
   color_clip: number;
   selected_words: string[];
   selected_units: number[];
+  /** Sentences shown in the sentence view: typed text or token ids; the browser adds and removes. */
+  sentences: SentenceEntry[];
+  /** The sentences run through the live model (kernel → browser); null before the first. */
+  sentence_view: SentenceViewPayload | null;
   /** Only in snapshots: the views saved by rnnvis_widget/view/_export.py, by slotKey. */
   offline_views?: Record<string, OfflineView>;
 }
+
+/** What the user gave for one sentence: text (through the kernel's `encode`) or token ids. */
+export type SentenceEntry = string | number[];
 
 export type TraitName = keyof Traits;
 

@@ -62,3 +62,45 @@ export interface OfflineView {
   view: MainPayload;
   clusterings: Record<string, ClusteringPayload>;
 }
+
+/** The states of one layer/state/direction for one sentence (T: tokens, H: units). */
+export interface SentenceStates {
+  values: EncodedArray; // float32 [T, H]: the state right after token t (backward: still indexed by position)
+  initial: EncodedArray; // float32 [H]: the state before the direction's first processed token
+}
+
+/** A classifier's prediction: C classes. */
+export interface ClassPrediction {
+  kind: "classes";
+  labels: string[];
+  final: EncodedArray; // float32 [C]: probabilities after the whole sentence
+  per_step: EncodedArray | null; // float32 [T, C]: the prediction of each prefix, when the model gives one
+}
+
+/** A language model's prediction: the top 3 next tokens after each position. */
+export interface NextTokenPrediction {
+  kind: "next_tokens";
+  tokens: string[][]; // [T][3]
+  probs: EncodedArray; // float32 [T, 3]
+}
+
+export type Prediction = ClassPrediction | NextTokenPrediction;
+
+/** One sentence run through the live model. */
+export interface SentencePayload {
+  source: string; // what was typed, or the ids' token texts joined by spaces
+  tokens: string[]; // vocabulary text of each token, [T]
+  unknown: EncodedArray; // uint8 [T]: 1 where the typed word was not in the vocabulary
+  states: Record<string, SentenceStates>; // by slotKey(layer, state, direction): every one of the analysis
+  prediction: Prediction | null;
+}
+
+/** The `sentence_view` trait. */
+export interface SentenceViewPayload {
+  kind: "sentences";
+  live: boolean; // a live model can run new sentences
+  disabled_reason: string | null; // why the text box is disabled
+  error: string | null; // the last failure
+  max_tokens: number;
+  items: SentencePayload[]; // same order as the `sentences` trait
+}

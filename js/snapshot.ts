@@ -1,10 +1,11 @@
 // Boots a saved view without a kernel: unpacks the inlined state, stands in for the anywidget
 // model, imports the inlined widget bundle from a Blob URL and renders it. What a kernel would
 // compute on a click was precomputed by rnnvis_widget/view/_export.py and is served from
-// `offline_views`. Test pages reuse this boot with `window.rnnvisKernel` set, which then plays
+// `offline_views`; the saved `sentences` and `sentence_view` stay as saved (a sentence can be
+// removed offline, not added). Test pages reuse this boot with `window.rnnvisKernel` set, which then plays
 // the kernel: it receives every save_changes and may answer with new state.
 import { slotKey } from "./contract";
-import type { Traits, WidgetModel } from "./model";
+import type { SentenceEntry, Traits, WidgetModel } from "./model";
 import type { OfflineView } from "./payloads";
 
 // Backbone-style: change events call back with no arguments, custom messages with some.
@@ -84,8 +85,11 @@ export class SnapshotModel implements WidgetModel {
   private pending: Partial<Traits> = {};
   private listeners = new Map<string, Set<Callback>>();
 
+  private savedSentences: SentenceEntry[];
+
   constructor(values: Partial<Traits>) {
     this.values = { ...values };
+    this.savedSentences = values.sentences ?? [];
   }
 
   get<K extends keyof Traits>(name: K): Traits[K] {
@@ -114,6 +118,7 @@ export class SnapshotModel implements WidgetModel {
   /** Plays the kernel from precomputed views: a new layer/state/direction swaps in its view and
    * clusterings (falling back to h as the kernel does), and k snaps to the nearest saved one. */
   private serveOffline(changes: Partial<Traits>): void {
+    if ("sentences" in changes) this.keepSavedSentences();
     const views: Record<string, OfflineView> | undefined = this.values.offline_views;
     if (!views) return;
     if ("layer" in changes || "state" in changes || "direction" in changes) {
@@ -131,6 +136,22 @@ export class SnapshotModel implements WidgetModel {
       this.values.view = saved.view;
       this.emit("change:view");
     }
+  }
+
+  /** Removing sentences works offline: the saved sentence view keeps the items still listed.
+   * A sentence that was never run cannot be added without the model, so the list goes back. */
+  private keepSavedSentences(): void {
+    const view = this.values.sentence_view;
+    const wanted = this.values.sentences ?? [];
+    const items = view ? keptItems(this.savedSentences, wanted, view.items) : null;
+    if (!view || !items) {
+      this.values.sentences = this.savedSentences;
+      this.emit("change:sentences");
+      return;
+    }
+    this.savedSentences = wanted;
+    this.values.sentence_view = { ...view, items, error: null };
+    this.emit("change:sentence_view");
   }
 
   /** State sent by a kernel stand-in (tests): applied like a message from the kernel. */
@@ -161,6 +182,22 @@ export class SnapshotModel implements WidgetModel {
   private emit(event: string): void {
     for (const callback of [...(this.listeners.get(event) ?? [])]) callback();
   }
+}
+
+const sameEntry = (a: SentenceEntry, b: SentenceEntry): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** The items of `saved` (one per entry of `before`) for the entries of `after`, which must be
+ * `before` with some entries taken out; null when `after` holds anything else. */
+export function keptItems<T>(before: SentenceEntry[], after: SentenceEntry[], saved: T[]): T[] | null {
+  const kept: T[] = [];
+  let from = 0;
+  for (const entry of after) {
+    while (from < before.length && !sameEntry(before[from], entry)) from += 1;
+    if (from >= before.length || from >= saved.length) return null;
+    kept.push(saved[from]);
+    from += 1;
+  }
+  return kept;
 }
 
 function nearest(options: number[], wanted: number): number {

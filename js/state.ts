@@ -10,6 +10,20 @@ export interface AppState {
   focusedCluster: number | null;
   linkFilter: number; // 0..1 of the strongest link
   colorClip: number; // |response| at which colours saturate
+  hoveredToken: TokenFocus | null; // a token of a sentence under the pointer
+  pinnedToken: TokenFocus | null; // a token clicked in the sentence view
+  sentenceBlocked: string | null; // why no sentence can be added now (null: the live model can run one)
+  pendingSentence: string | null; // sent to the kernel, not answered yet
+}
+
+/** One occurrence of a token in a sentence, as the main view needs it to link to it. */
+export interface TokenFocus {
+  sentence: number; // index in the `sentences` trait
+  token: number; // position in the sentence
+  text: string; // vocabulary text of the token
+  response: Float32Array; // [H]: this occurrence's response (Δx for h and c, the value for gates)
+  strongest: number; // strongest token-to-cluster link among the sentences drawn: the width scale
+  cluster: number | null; // the glyph column (unit cluster) under the pointer
 }
 
 export const MAX_PINNED = MAX_PINNED_WORDS;
@@ -26,6 +40,10 @@ export const initialState = (patch: Partial<AppState> = {}): AppState => ({
   focusedCluster: null,
   linkFilter: TRAIT_DEFAULTS.link_filter,
   colorClip: 1,
+  hoveredToken: null,
+  pinnedToken: null,
+  sentenceBlocked: null,
+  pendingSentence: null,
   ...patch,
 });
 
@@ -38,4 +56,14 @@ export function togglePin(pinned: number[], word: number): number[] {
 /** The cluster whose links and partner are highlighted: a focus (click) wins over a hover. */
 export function activeCluster(state: AppState): number | null {
   return state.focusedCluster ?? state.hoveredCluster;
+}
+
+/** The same occurrence (sentence and position), whatever column is hovered. */
+export function sameToken(a: TokenFocus | null, b: TokenFocus | null): boolean {
+  return a === b || (a !== null && b !== null && a.sentence === b.sentence && a.token === b.token);
+}
+
+/** The token the main view links to: the one under the pointer, else the pinned one. */
+export function focusedToken(state: AppState): TokenFocus | null {
+  return state.hoveredToken ?? state.pinnedToken;
 }

@@ -157,3 +157,11 @@ def test_cluster_sizes() -> None:
 def test_bad_input_fails_clearly(states, initial, labels, k, error, message) -> None:
     with pytest.raises(error, match=message):
         sentence_glyph(states, initial, labels, k)
+
+
+def test_a_gate_links_by_its_value_not_its_change() -> None:
+    # A gate's response is its value (as in the corpus statistics): Σ|x_u(t)| / n per cluster.
+    strength, sign = link_strength(STATES, INITIAL, LABELS, 2, memory=False)
+    expected = np.stack([np.abs(STATES[:, LABELS == c]).sum(1) / 2 for c in (0, 1)], axis=1)
+    close(strength, expected)
+    np.testing.assert_array_equal(sign, np.sign(np.stack([STATES[:, LABELS == c].sum(1) for c in (0, 1)], 1)))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { divergingColor, robustClip, sequentialColor } from "../colors";
+import { divergingColor, divergingRgb as divergingRgbOf, robustClip, sequentialColor } from "../colors";
 
 function divergingRgb(value: number, clip: number): number[] {
   const match = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(divergingColor(value, clip));
@@ -42,5 +42,14 @@ describe("robustClip", () => {
 
   it("falls back to 1 for all-zero input", () => {
     expect(robustClip([0, 0, 0])).toBe(1);
+  });
+});
+
+describe("divergingRgb for canvas pixels", () => {
+  it("is exactly divergingColor as numbers, clipped and NaN-safe alike", () => {
+    for (const value of [-2, -1, -0.37, 0, 0.01, 0.5, 1, 3, NaN]) {
+      expect(divergingRgbOf(value, 1)).toEqual(divergingRgb(value, 1));
+    }
+    expect(divergingRgbOf(0.5, 0)).toEqual(divergingRgb(0.5, 1));
   });
 });

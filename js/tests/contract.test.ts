@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { decode, type DType, type EncodedArray } from "../codecs";
 import { CONTRACT, MAX_PINNED_WORDS, QUANTILE_PERCENTS, slotKey, TRAIT_DEFAULTS } from "../contract";
 import { decodeClustering, decodeMain, quantilesOf, wordResponse } from "../main_data";
-import type { ClusteringPayload, ErrorPayload, MainPayload, ViewPayload } from "../payloads";
+import type { ClusteringPayload, ErrorPayload, MainPayload, SentenceViewPayload, ViewPayload } from "../payloads";
+import { computeGlyph, decodeSentence, type Glyph } from "../sentence_data";
 import { reviveBuffers } from "../snapshot";
 import { initialState, MAX_PINNED } from "../state";
 import fixture from "./fixtures/payloads.json";
@@ -128,6 +129,48 @@ describe("payloads from the kernel", () => {
     const payload = received<ViewPayload>(fixture.payloads.error);
     expect(payload.kind).toBe("error");
     expect((payload as ErrorPayload).message).toMatch(/^rnnvis cannot show this view/);
+  });
+});
+
+describe("the sentence view from the kernel", () => {
+  const view = (): SentenceViewPayload => received<SentenceViewPayload>(fixture.payloads.sentence_view);
+  const want = expected.sentence;
+
+  it("holds states as float32 and unknown marks as uint8, shaped by the tokens", () => {
+    const item = view().items[0];
+    expect(view().kind).toBe("sentences");
+    expect(item.tokens).toEqual(want.tokens);
+    expect(item.unknown.dtype).toBe("uint8");
+    expect(item.unknown.shape).toEqual([want.tokens.length]);
+    const states = item.states[want.slot];
+    expect([states.values.dtype, states.initial.dtype]).toEqual(["float32", "float32"]);
+    expect(states.values.shape[0]).toBe(want.tokens.length);
+    expect(states.initial.shape).toEqual([states.values.shape[1]]);
+  });
+
+  it("gives the glyph numbers of the Python reference (rnnvis_widget/view/_sentence_glyph.py)", () => {
+    const sentence = decodeSentence(view().items[0]);
+    const labels = decodeClustering(clustering(), decodeMain(main()));
+    const states = sentence.slot(want.slot, { backward: false, kind: "h" });
+    if (!states) throw new Error(`the fixture's sentence has no ${want.slot}`);
+    const glyph = computeGlyph(states, labels.unitCluster.data, labels.k);
+    const series: [keyof Glyph, (number | null)[]][] = [
+      ["positive", want.positive],
+      ["negative", want.negative],
+      ["positiveChange", want.positive_change],
+      ["negativeChange", want.negative_change],
+      ["kept", want.kept],
+      ["linkStrength", want.link_strength],
+      ["linkSign", want.link_sign],
+    ];
+    for (const [name, values] of series) {
+      const got = glyph[name] as Float64Array;
+      expect(got.length, name).toBe(values.length);
+      values.forEach((value, i) => {
+        if (value === null) expect(got[i], `${name}[${i}]`).toBeNaN();
+        else expect(got[i], `${name}[${i}]`).toBeCloseTo(value, 5);
+      });
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { reviveBuffers, SnapshotModel, unpackState } from "../snapshot";
+import type { SentenceViewPayload } from "../payloads";
+import { keptItems, reviveBuffers, SnapshotModel, unpackState } from "../snapshot";
 
 describe("reviveBuffers", () => {
   it("turns {$b64} objects into DataViews anywhere in the state", () => {
@@ -31,6 +32,33 @@ describe("SnapshotModel", () => {
     expect(onLayer).toHaveBeenCalledTimes(1);
     expect(model.get("layer")).toBe(2);
     delete (globalThis as any).window;
+  });
+});
+
+describe("saved sentences offline", () => {
+  const view = (sources: string[]): SentenceViewPayload =>
+    ({ kind: "sentences", live: false, disabled_reason: "saved", error: null, max_tokens: 200, items: sources.map((source) => ({ source })) }) as unknown as SentenceViewPayload;
+
+  it("keeps the items of the entries still listed, in order, duplicates included", () => {
+    expect(keptItems(["a", [1, 2], "b", "a"], ["a", "b"], ["A", "12", "B", "A2"])).toEqual(["A", "B"]);
+    expect(keptItems(["a", [1, 2], "b", "a"], [[1, 2], "a"], ["A", "12", "B", "A2"])).toEqual(["12", "A2"]);
+    expect(keptItems(["a", "b"], [], ["A", "B"])).toEqual([]);
+    expect(keptItems(["a", "b"], ["b", "a"], ["A", "B"])).toBeNull();
+    expect(keptItems(["a"], ["a", "new"], ["A"])).toBeNull();
+  });
+
+  it("removes a sentence without a kernel and refuses to add one", () => {
+    const model = new SnapshotModel({ sentences: ["x", "y"], sentence_view: view(["x", "y"]) });
+    const onView = vi.fn();
+    model.on("change:sentence_view", onView);
+    model.set("sentences", ["y"]);
+    model.save_changes();
+    expect(onView).toHaveBeenCalledTimes(1);
+    expect(model.get("sentence_view")?.items.map((item) => item.source)).toEqual(["y"]);
+    model.set("sentences", ["y", "typed offline"]);
+    model.save_changes();
+    expect(model.get("sentences")).toEqual(["y"]);
+    expect(model.get("sentence_view")?.items.map((item) => item.source)).toEqual(["y"]);
   });
 });
 

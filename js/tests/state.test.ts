@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { activeCluster, initialState, MAX_PINNED, togglePin } from "../state";
+import { activeCluster, focusedToken, initialState, MAX_PINNED, sameToken, togglePin, type TokenFocus } from "../state";
 
 describe("togglePin", () => {
   it("adds, removes and keeps at most MAX_PINNED, dropping the oldest", () => {
@@ -18,5 +18,31 @@ describe("activeCluster", () => {
     expect(activeCluster(initialState({ hoveredCluster: 2 }))).toBe(2);
     expect(activeCluster(initialState({ hoveredCluster: 2, focusedCluster: 5 }))).toBe(5);
     expect(activeCluster(initialState())).toBeNull();
+  });
+});
+
+describe("tokens of sentences", () => {
+  const token = (sentence: number, t: number, cluster: number | null = null): TokenFocus => ({
+    sentence,
+    token: t,
+    text: "x",
+    response: new Float32Array(2),
+    strongest: 1,
+    cluster,
+  });
+
+  it("are the same occurrence whatever column is hovered", () => {
+    expect(sameToken(token(0, 3, 1), token(0, 3, 5))).toBe(true);
+    expect(sameToken(token(0, 3), token(1, 3))).toBe(false);
+    expect(sameToken(token(0, 3), null)).toBe(false);
+    expect(sameToken(null, null)).toBe(true);
+  });
+
+  it("link the hovered one, else the pinned one", () => {
+    const hovered = token(0, 1);
+    const pinned = token(1, 2);
+    expect(focusedToken(initialState({ hoveredToken: hovered, pinnedToken: pinned }))).toBe(hovered);
+    expect(focusedToken(initialState({ pinnedToken: pinned }))).toBe(pinned);
+    expect(focusedToken(initialState())).toBeNull();
   });
 });

@@ -1,9 +1,11 @@
 // Memory chips: every hidden unit a small square, one block per unit cluster.
 // At rest a chip shows its resting value (e.g. mean |Δ|); while a word is hovered, that word's
-// response on the diverging scale.
+// mean response on the diverging scale; while a token of a sentence is hovered (or pinned), that
+// one occurrence's response, on the same scale, so the two compare by eye.
 import type { Selection } from "d3-selection";
 import { divergingColor, sequentialColor } from "../colors";
-import { activeCluster, type AppState } from "../state";
+import { activeCluster, focusedToken, type AppState, type TokenFocus } from "../state";
+import { visibleToken } from "../sentence_data";
 import { fmt, type ClusterContext } from "./context";
 import { maxOf, type RowLayout } from "./layout";
 
@@ -41,8 +43,10 @@ export function renderChips(group: Selection<SVGGElement, unknown, null, undefin
       intents.hoverUnit(u);
       intents.hoverCluster(clustering.unitCluster.data[u]);
       const word = store.get().hoveredWord;
+      const token = focusedToken(store.get());
       const lines = [`unit ${u} · cluster ${clustering.unitCluster.data[u]}`, `${data.restingLabel}: ${fmt(data.resting.data[u])}`];
       if (word !== null) lines.push(`response to “${data.words[word]}”: ${fmt(data.response.data[word * data.nUnits + u])}`);
+      if (token) lines.push(`response at “${visibleToken(token.text)}” (sentence ${token.sentence + 1}, token ${token.token + 1}): ${fmt(token.response[u])}`);
       lines.push("click for its strongest words and contexts");
       tooltip.show(lines, event);
     })
@@ -57,15 +61,16 @@ export function renderChips(group: Selection<SVGGElement, unknown, null, undefin
     });
 
   const paint = (state: AppState, previous?: AppState): void => {
+    const token = focusedToken(state);
     const recolour =
-      !previous || state.hoveredWord !== previous.hoveredWord || state.colorClip !== previous.colorClip;
+      !previous ||
+      state.hoveredWord !== previous.hoveredWord ||
+      state.colorClip !== previous.colorClip ||
+      token?.response !== focusedToken(previous)?.response;
     if (recolour) {
-      const word = state.hoveredWord;
-      const row = word === null ? null : word * data.nUnits;
-      chips.attr("fill", (u) =>
-        row === null ? sequentialColor(data.resting.data[u], restingMax) : divergingColor(data.response.data[row + u], state.colorClip),
-      );
-      group.attr("data-colored-by", word === null ? "rest" : data.words[word]);
+      const { colour, by } = chipColouring(state, token);
+      chips.attr("fill", colour);
+      group.attr("data-colored-by", by);
     }
     chips.classed("rv-selected", (u) => u === state.selectedUnit);
     const active = activeCluster(state);
@@ -74,4 +79,19 @@ export function renderChips(group: Selection<SVGGElement, unknown, null, undefin
   };
   paint(store.get());
   return store.subscribe(paint);
+
+  /** A hovered token wins over a hovered word (the pointer is on it); a pinned token colours
+   * the chips only while no word is hovered. */
+  function chipColouring(state: AppState, token: TokenFocus | null): { colour: (u: number) => string; by: string } {
+    const byToken = token && (state.hoveredToken !== null || state.hoveredWord === null) ? token : null;
+    if (byToken) {
+      return { colour: (u) => divergingColor(byToken.response[u], state.colorClip), by: `token:${byToken.sentence}:${byToken.token}` };
+    }
+    const word = state.hoveredWord;
+    if (word !== null) {
+      const row = word * data.nUnits;
+      return { colour: (u) => divergingColor(data.response.data[row + u], state.colorClip), by: data.words[word] };
+    }
+    return { colour: (u) => sequentialColor(data.resting.data[u], restingMax), by: "rest" };
+  }
 }

@@ -1,7 +1,7 @@
 // What every main-view module receives: the data, the geometry, the store and the intents.
 // Views never touch each other's DOM; they read the store and call intents.
 import type { Clustering, MainData } from "../main_data";
-import type { AppState } from "../state";
+import type { AppState, TokenFocus } from "../state";
 import type { Store } from "../store";
 import type { Layout } from "./layout";
 
@@ -12,6 +12,9 @@ export interface Intents {
   selectUnit(unit: number | null): void;
   hoverCluster(cluster: number | null): void;
   focusCluster(cluster: number): void;
+  hoverToken(token: TokenFocus | null): void;
+  pinToken(token: TokenFocus | null): void;
+  addSentence(text: string): void;
 }
 
 export interface Tooltip {

@@ -16,7 +16,7 @@ export function renderLegend(root: HTMLElement, data: MainData, store: Store<App
   const restingMax = maxOf(data.resting.data);
 
   const response = legend.append("span").attr("class", "rv-legend-item");
-  response.append("span").text("response to the hovered word ");
+  response.append("span").text("response to the hovered word (or sentence token) ");
   const low = response.append("span").attr("class", "rv-legend-label");
   response
     .append("span")

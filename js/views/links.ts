@@ -1,7 +1,8 @@
-// Links between unit clusters and word clouds: width by |weight|, colour by sign.
+// Links between unit clusters and word clouds: width by |weight|, colour by sign; faded while a
+// sentence token is focused, whose own links then show.
 import type { Selection } from "d3-selection";
 import { divergingColor } from "../colors";
-import { activeCluster, type AppState } from "../state";
+import { activeCluster, focusedToken, type AppState } from "../state";
 import { fmt, type ClusterContext } from "./context";
 import { maxOf, visibleLinks, type Link } from "./layout";
 
@@ -43,6 +44,8 @@ export function renderLinks(group: Selection<SVGGElement, unknown, null, undefin
       .classed("rv-active", (link) => active !== null && (link.unitCluster === active || link.wordCluster === active))
       .classed("rv-dim", (link) => active !== null && link.unitCluster !== active && link.wordCluster !== active);
     group.attr("data-count", group.selectAll("path.rv-link").size());
+    // A token's own links (js/views/token_links.ts) take the stage while one is focused.
+    group.classed("rv-muted", focusedToken(state) !== null);
   };
   draw(store.get());
   return store.subscribe(draw);

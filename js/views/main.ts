@@ -1,5 +1,6 @@
-// The main view: controls, legend, memory chips + links + word clouds, and the detail panels.
-// Owns the store and turns intents into store updates and trait changes.
+// The main view: controls, legend, memory chips + links + word clouds, the detail panels, and
+// the sentence view below them. Owns the store and turns intents into store updates and trait
+// changes.
 import { select } from "d3-selection";
 import { robustClip } from "../colors";
 import { TRAIT_DEFAULTS } from "../contract";
@@ -16,6 +17,8 @@ import { renderDownloads } from "./download";
 import { computeLayout } from "./layout";
 import { renderLegend } from "./legend";
 import { renderLinks } from "./links";
+import { renderSentences, sentencePrefs, type SentencePrefs } from "./sentence";
+import { renderTokenLinks } from "./token_links";
 import { renderUnitDetail } from "./unit_detail";
 import { renderWordDetail } from "./word_detail";
 
@@ -40,7 +43,8 @@ function makeTooltip(root: HTMLElement): Tooltip {
   };
 }
 
-export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainPayload): () => void {
+/** `prefs`: what the sentence view keeps across full redraws (a layer change redraws it all). */
+export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainPayload, prefs: SentencePrefs = sentencePrefs()): () => void {
   const data = decodeMain(payload);
   const autoClip = robustClip(data.response.data);
   const clipOf = (): number => {
@@ -76,6 +80,14 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
     },
     hoverCluster: (cluster) => store.update({ hoveredCluster: cluster }),
     focusCluster: (cluster) => store.update({ focusedCluster: store.get().focusedCluster === cluster ? null : cluster }),
+    hoverToken: (token) => store.update({ hoveredToken: token }),
+    pinToken: (token) => store.update({ pinnedToken: token }),
+    addSentence(text) {
+      if (store.get().sentenceBlocked !== null) return;
+      store.update({ pendingSentence: text });
+      model.set("sentences", [...(model.get("sentences") ?? []), text]);
+      model.save_changes();
+    },
   };
 
   const teardown: (() => void)[] = [];
@@ -96,6 +108,8 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
   const ctx = { data, store, intents, tooltip };
   teardown.push(renderWordDetail(wordPanel, ctx));
   teardown.push(renderUnitDetail(unitPanel, ctx, (unit) => (clustering ? clustering.unitCluster.data[unit] : -1)));
+  const sentences = renderSentences(root, ctx, model, { live: payload.live, layers: payload.layers.length, directions: payload.directions }, prefs);
+  teardown.push(sentences.teardown);
 
   let clusterTeardown: (() => void)[] = [];
   const drawClusters = (): void => {
@@ -104,6 +118,7 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
     if (!next) {
       status.text(payload.live ? `re-clustering into ${k} clusters…` : `k = ${k} was not saved in this snapshot`);
       root.dataset.ready = "false";
+      sentences.setClustering(null);
       return;
     }
     for (const undo of clusterTeardown) undo();
@@ -118,12 +133,14 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
     const clusterCtx = { ...ctx, clustering, layout };
     clusterTeardown.push(renderLinks(svg.append("g").attr("class", "rv-links"), clusterCtx));
     clusterTeardown.push(renderChips(svg.append("g").attr("class", "rv-chips"), clusterCtx));
+    clusterTeardown.push(renderTokenLinks(svg.append("g").attr("class", "rv-token-links"), clusterCtx));
     clusterTeardown.push(
       renderClouds(svg.append("g").attr("class", "rv-clouds"), clusterCtx, canvas.node() as Element, () => {
         root.dataset.ready = "true";
         root.dataset.paintedAt = String(performance.now());
       }),
     );
+    sentences.setClustering(clustering);
   };
   drawClusters();
 

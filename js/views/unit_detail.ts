@@ -1,5 +1,6 @@
 // Unit detail: box plots of the unit's 4 most positive and 4 most negative words
-// (whiskers 9–91 %, box 25–75 %, median line, mean dot) and its top-activating contexts.
+// (whiskers 9–91 %, box 25–75 %, median line, mean dot) and its top-activating contexts, which a
+// click adds to the sentence view.
 // Either part may be missing from an analysis; the panel then says how to get it.
 import { scaleLinear } from "d3-scale";
 import { select } from "d3-selection";
@@ -96,7 +97,10 @@ function renderBoxPlots(panel: HTMLElement, data: MainData, unit: number, clip: 
   }
 }
 
-function renderContexts(panel: HTMLElement, data: MainData, unit: number): void {
+/** Clicking a context adds its window as a sentence: the analysis keeps only the window's tokens,
+ * not the whole sequence (that would need the corpus), so the window's texts are sent joined by
+ * spaces. `blocked` says why no sentence can be added (no live model, a snapshot). */
+function renderContexts(panel: HTMLElement, data: MainData, unit: number, addSentence: (text: string) => void, blocked: string | null): void {
   const contexts = data.contexts;
   if (!contexts) {
     appendNote(panel, NO_CONTEXTS, "contexts");
@@ -115,13 +119,28 @@ function renderContexts(panel: HTMLElement, data: MainData, unit: number): void 
       if (!Number.isFinite(value)) continue;
       const line = list.append("div").attr("class", "rv-context");
       line.append("span").attr("class", "rv-context-value").text(fmt(value));
+      const texts: string[] = [];
       for (let j = 0; j < span; j++) {
         const id = contexts.ids.data[slot * span + j];
         if (id < 0) continue;
+        texts.push(contexts.tokens[id]);
         line
           .append("span")
           .attr("class", j === contexts.window ? "rv-context-centre" : "rv-context-token")
           .text(contexts.tokens[id]);
+      }
+      if (blocked === null) {
+        line
+          .classed("rv-context-add", true)
+          .attr("role", "button")
+          .attr("tabindex", 0)
+          .attr("title", "add this context to the sentence view (the window around the update; the analysis keeps no whole sequences)")
+          .on("click", () => addSentence(texts.join(" ")))
+          .on("keydown", (event: KeyboardEvent) => {
+            if (event.key === "Enter") addSentence(texts.join(" "));
+          });
+      } else {
+        line.attr("title", `cannot add it as a sentence: ${blocked}`);
       }
     }
   }
@@ -130,7 +149,14 @@ function renderContexts(panel: HTMLElement, data: MainData, unit: number): void 
 export function renderUnitDetail(panel: HTMLElement, ctx: ViewContext, unitCluster: (unit: number) => number): () => void {
   const { data, store } = ctx;
   const draw = (state: AppState, previous?: AppState): void => {
-    if (previous && previous.selectedUnit === state.selectedUnit && previous.colorClip === state.colorClip) return;
+    if (
+      previous &&
+      previous.selectedUnit === state.selectedUnit &&
+      previous.colorClip === state.colorClip &&
+      previous.sentenceBlocked === state.sentenceBlocked
+    ) {
+      return;
+    }
     panel.replaceChildren();
     const unit = state.selectedUnit;
     const heading = select(panel).append("div").attr("class", "rv-heading");
@@ -144,7 +170,7 @@ export function renderUnitDetail(panel: HTMLElement, ctx: ViewContext, unitClust
     heading.text(`Unit ${unit} · cluster ${unitCluster(unit)} · ${data.restingLabel} ${fmt(data.resting.data[unit])}`);
     if (!data.quantiles) appendNote(panel, `${NO_QUANTILES}; showing means only`, "quantiles");
     renderBoxPlots(panel, data, unit, state.colorClip);
-    renderContexts(panel, data, unit);
+    renderContexts(panel, data, unit, ctx.intents.addSentence, state.sentenceBlocked);
   };
   draw(store.get());
   return store.subscribe(draw);

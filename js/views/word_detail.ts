@@ -1,12 +1,14 @@
 // Word detail (RNNVis's info board): a word's mean response across all units, units sorted by
 // the first word's response, with its 25–75 % and 9–91 % bands (means only when the analysis
-// kept no quantiles); up to 3 pinned words overlaid.
+// kept no quantiles); up to 3 pinned words overlaid. A token pinned in the sentence view takes
+// the panel over (js/views/token_detail.ts).
 import { scaleLinear } from "d3-scale";
 import { select } from "d3-selection";
 import { QUANTILE_PERCENTS } from "../contract";
 import { wordResponse, type MainData } from "../main_data";
 import { PIN_COLORS, type AppState } from "../state";
 import { appendNote, NO_QUANTILES, type ViewContext } from "./context";
+import { renderTokenDetail } from "./token_detail";
 
 const Q = QUANTILE_PERCENTS.length;
 const OUTER: [number, number] = [0, Q - 1];
@@ -39,8 +41,20 @@ function band(data: MainData, word: number, order: number[], [lo, hi]: [number, 
 export function renderWordDetail(panel: HTMLElement, ctx: ViewContext): () => void {
   const { data, store } = ctx;
   const draw = (state: AppState, previous?: AppState): void => {
-    if (previous && previous.pinnedWords === state.pinnedWords && previous.hoveredWord === state.hoveredWord) return;
+    if (
+      previous &&
+      previous.pinnedWords === state.pinnedWords &&
+      previous.hoveredWord === state.hoveredWord &&
+      previous.pinnedToken === state.pinnedToken
+    ) {
+      return;
+    }
     panel.replaceChildren();
+    delete panel.dataset.token;
+    if (state.pinnedToken) {
+      renderTokenDetail(panel, data, state.pinnedToken);
+      return;
+    }
     const words = shownWords(state);
     select(panel).append("div").attr("class", "rv-heading").text("Word detail");
     panel.dataset.words = words.map((w) => data.words[w]).join("\u0000");

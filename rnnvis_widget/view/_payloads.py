@@ -33,6 +33,7 @@ __all__ = [
     "MainPayload",
     "NextTokenPrediction",
     "OfflineView",
+    "Prediction",
     "SentencePayload",
     "SentenceStates",
     "SentenceViewPayload",
@@ -302,6 +303,10 @@ class NextTokenPrediction(TypedDict):
     probs: EncodedArray
 
 
+#: What is shown beside a sentence: a classifier's classes or a language model's next words.
+Prediction = ClassPrediction | NextTokenPrediction
+
+
 class SentencePayload(TypedDict):
     """One sentence of the sentence view, with every layer's states (T tokens).
 
@@ -323,7 +328,7 @@ class SentencePayload(TypedDict):
     tokens: list[str]
     unknown: EncodedArray
     states: dict[str, SentenceStates]
-    prediction: ClassPrediction | NextTokenPrediction | None
+    prediction: Prediction | None
 
 
 class SentenceViewPayload(TypedDict):

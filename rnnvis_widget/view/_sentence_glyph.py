@@ -184,6 +184,7 @@ def link_strength(
     n_clusters: int,
     *,
     backward: bool = False,
+    memory: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """How strongly, and in which direction, each token moved each cluster.
 
@@ -195,17 +196,20 @@ def link_strength(
     n_clusters : int
     backward : bool
         The states come from a backward direction.
+    memory : bool
+        The states are memory (h, c): a token's response is the change ``Δx``. False for a
+        gate, whose response is its value, as in the corpus statistics.
 
     Returns
     -------
     strength : ndarray of shape (T, n_clusters), float64
-        ``Σ_u |Δx_u(t)| / n``, with ``Δx(t) = x(t) − x(t−1)``.
+        ``Σ_u |Δx_u(t)| / n``, with ``Δx(t) = x(t) − x(t−1)`` (``x(t)`` for a gate).
     sign : ndarray of shape (T, n_clusters), float64
         ``sign(Σ_u Δx_u(t))``: 1, −1, or 0.
     """
     x, previous = _with_previous(states, initial, backward)
     onehot, sizes = _membership(unit_labels, n_clusters, x.shape[1])
-    change = x - previous
+    change = x - previous if memory else x
     return _per_unit(np.abs(change) @ onehot, sizes), np.sign(change @ onehot)
 
 
@@ -216,6 +220,7 @@ def sentence_glyph(
     n_clusters: int,
     *,
     backward: bool = False,
+    memory: bool = True,
 ) -> SentenceGlyph:
     """Every glyph number of one sentence (see `SentenceGlyph`).
 
@@ -231,12 +236,16 @@ def sentence_glyph(
     n_clusters : int
     backward : bool
         The states come from a backward direction (token ``t + 1`` is read before ``t``).
+    memory : bool
+        False for a gate: its link strength is taken from its value (see `link_strength`).
     """
     positive, negative = memory_sums(states, unit_labels, n_clusters)
     positive_change, negative_change = memory_changes(
         states, initial, unit_labels, n_clusters, backward=backward
     )
-    strength, sign = link_strength(states, initial, unit_labels, n_clusters, backward=backward)
+    strength, sign = link_strength(
+        states, initial, unit_labels, n_clusters, backward=backward, memory=memory
+    )
     return SentenceGlyph(
         sizes=cluster_sizes(unit_labels, n_clusters),
         positive=positive,

@@ -60,8 +60,11 @@ class WidgetPage:
 
     def _from_browser(self, changes: dict[str, Any]) -> dict[str, Any]:
         self.widget.set_state(changes)
-        # The browser already holds what it sent; reply with what the kernel changed in turn.
-        self._changed -= set(changes)
+        # The browser already holds what it sent; reply with what the kernel changed in turn,
+        # including a trait it sent that the kernel changed again while handling it (e.g. a
+        # sentence list put back after the model failed on the new sentence), as a kernel does.
+        changed_again = {name for name in changes if self.widget.get_state(name)[name] != changes[name]}
+        self._changed -= set(changes) - changed_again
         return self._pending_state()
 
     def push(self) -> None:
