@@ -9,7 +9,16 @@ comparison and offline snapshots); ``zoo`` holds corpora, configs and trained mo
 from importlib.metadata import PackageNotFoundError, version
 
 from .analysis import Analysis, Context, Stack, analyze
-from .capture import Batch, CaptureError, CaptureMismatchError, LayerKey, StateRecorder, Trace, trace
+from .capture import (
+    Batch,
+    CaptureError,
+    CaptureMismatchError,
+    LayerKey,
+    NonFiniteStateError,
+    StateRecorder,
+    Trace,
+    trace,
+)
 from .clustering import CoClustering
 from .stats import TopContexts, UnitSummary
 from .view import Comparison, RNNVis, compare, show
@@ -28,6 +37,7 @@ __all__ = [
     "Comparison",
     "Context",
     "LayerKey",
+    "NonFiniteStateError",
     "RNNVis",
     "Stack",
     "StateRecorder",

@@ -95,7 +95,15 @@ def test_save_load_round_trip(tiny: tuple[TinyLM, list[list[int]], list[str]], t
         for got, want in zip(loaded.quantiles(-1, kind), analysis.quantiles(-1, kind), strict=True):
             np.testing.assert_array_equal(got, want)
         summary, expected = loaded.unit_summary(-1, kind), analysis.unit_summary(-1, kind)
-        for name in ("mean", "std", "mean_abs", "sparsity", "saturation"):
+        for name in (
+            "mean",
+            "std",
+            "mean_abs",
+            "sparsity",
+            "saturation",
+            "unsaturated",
+            "unsaturated_sparsity",
+        ):
             np.testing.assert_array_equal(getattr(summary, name), getattr(expected, name))
         for unit in range(6):
             assert loaded.top_contexts(unit, state=kind, sign=-1) == analysis.top_contexts(
@@ -135,6 +143,11 @@ def test_load_rejects_other_versions_and_damaged_contents(
     def drop_histogram(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         del arrays["slot0_histogram"]
 
+    def drop_unsaturated_counters(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        # As a file written before the saturation-aware sparsity was kept.
+        for name in [n for n in arrays if "unsaturated" in n]:
+            del arrays[name]
+
     def reshape_mean(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         arrays["slot1_mean"] = arrays["slot1_mean"][:-1]
 
@@ -145,6 +158,7 @@ def test_load_rejects_other_versions_and_damaged_contents(
         (bump, "upgrade rnnvis-widget"),
         (downgrade, "version 1.*re-run rv.analyze"),
         (drop_histogram, "damaged.*slot0_histogram"),
+        (drop_unsaturated_counters, "saturation-aware.*re-run rv.analyze"),
         (reshape_mean, "damaged.*shape"),
         (shorten_vocab, "damaged.*vocabulary"),
     ]

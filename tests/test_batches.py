@@ -7,18 +7,28 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
+from rnnvis_widget.capture import batches as batches_module
 from rnnvis_widget.capture.batches import Batch, iter_batches
 
 
-def test_ragged_lists_are_padded_in_order() -> None:
-    corpus = [[1, 2, 3], (4,), torch.tensor([5, 6]), np.array([7, 8, 9, 9], dtype=np.int32)]
-    batches = list(iter_batches(corpus, vocab_size=10, batch_size=3))
-    assert [b.ids.shape for b in batches] == [torch.Size([3, 3]), torch.Size([1, 4])]
-    assert batches[0].ids.tolist() == [[1, 2, 3], [4, 0, 0], [5, 6, 0]]
-    assert batches[0].lengths.tolist() == [3, 1, 2]
-    assert batches[1].ids.dtype == torch.int64
-    assert sum(b.n_tokens for b in batches) == 10
-    assert batches[0].mask().tolist()[1] == [True, False, False]
+def test_ragged_lists_are_grouped_by_length_with_corpus_positions() -> None:
+    corpus = [[1, 2, 3], (4,), torch.tensor([5, 6]), np.array([7, 8, 9, 9], dtype=np.int32), [3, 3, 3]]
+    batches = list(iter_batches(corpus, vocab_size=10, batch_size=2))
+    # [1, 2, 3] and [3, 3, 3] fill a batch of length 3 first; the rest leave at the end.
+    assert [b.ids.tolist() for b in batches] == [[[1, 2, 3], [3, 3, 3]], [[4]], [[5, 6]], [[7, 8, 9, 9]]]
+    assert [b.starts.tolist() for b in batches if b.starts is not None] == [[0, 10], [3], [4], [6]]
+    assert all(bool(b.mask().all()) for b in batches)  # no padding anywhere
+    assert batches[-1].ids.dtype == torch.int64
+    assert sum(b.n_tokens for b in batches) == 13
+
+
+def test_waiting_sequences_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batches_module, "MAX_WAITING_TOKENS", 5)
+    corpus = [[1, 1], [2, 2, 2], [3, 3], [4, 4, 4], [5]]
+    got = list(iter_batches(corpus, vocab_size=10, batch_size=64))
+    # Past 5 waiting tokens the fullest group leaves early, still of one length.
+    assert [b.ids.tolist() for b in got] == [[[1, 1], [3, 3]], [[2, 2, 2], [4, 4, 4]], [[5]]]
+    assert [b.starts.tolist() for b in got if b.starts is not None] == [[0, 5], [2, 7], [10]]
 
 
 def test_tensor_and_array_corpora_are_full_length() -> None:
@@ -32,13 +42,20 @@ def test_tensor_and_array_corpora_are_full_length() -> None:
 def test_pairs_and_dataloader() -> None:
     ids = torch.tensor([[1, 2, 9], [3, 7, 7]])  # 9 and 7 are user padding beyond lengths
     lengths = torch.tensor([2, 1])
-    (b,) = list(iter_batches([(ids, lengths)], vocab_size=5))
-    assert b.ids.tolist() == [[1, 2, 0], [3, 0, 0]]  # padding normalised to 0
+    # The rows of a padded batch are regrouped by length, padding (and user padding ids) dropped.
+    got = list(iter_batches([(ids, lengths)], vocab_size=5))
+    assert [(x.ids.tolist(), x.starts.tolist()) for x in got if x.starts is not None] == [
+        ([[1, 2]], [0]),
+        ([[3]], [2]),
+    ]
     loader = DataLoader(TensorDataset(ids, lengths), batch_size=1)
     got = list(iter_batches(loader, vocab_size=5))
-    assert [x.ids.tolist() for x in got] == [[[1, 2, 0]], [[3, 0, 0]]]
+    assert [x.ids.tolist() for x in got] == [[[1, 2]], [[3]]]
+    # Full-length batches are kept as given.
     full = DataLoader(torch.tensor([[1, 2], [3, 4], [0, 1]]), batch_size=2)
-    assert [x.lengths.tolist() for x in iter_batches(full, 5)] == [[2, 2], [2]]
+    got = list(iter_batches(full, 5))
+    assert [x.lengths.tolist() for x in got] == [[2, 2], [2]]
+    assert [x.starts.tolist() for x in got if x.starts is not None] == [[0, 2], [4]]
 
 
 @pytest.mark.parametrize(

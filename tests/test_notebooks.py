@@ -19,6 +19,13 @@ CELL_TIMEOUT_S = 240
 
 #: Text each case study must print (the numbers it reports come with these words).
 EXPECTED_OUTPUT = {
+    "compare.ipynb": [
+        "near-zero updates, unsaturated steps",
+        "Finding 1 (LSTM updates more sparsely)",
+        "over 5 seeds",
+        "cloud coherence layer 1",
+        "Finding 2 (the last layer",
+    ],
     "quickstart.ipynb": ["Analysis"],
     "shakespeare.ipynb": ["held-out perplexity", "pairs share a cloud", "hath"],
     "sentiment.ipynb": ["held-out accuracy", "purity", "Spearman", "recall gap", "update at 'though'"],

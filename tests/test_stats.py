@@ -69,11 +69,12 @@ class Tokens:
     words: np.ndarray  # (N,)
     response: np.ndarray  # (N, H) float64
     value: np.ndarray  # (N, H) state value
+    previous: np.ndarray  # (N, H) state value before the token (NaN for gates)
     windows: np.ndarray  # (N, 2w + 1)
 
 
 def brute_force(steps: list[StepBatch], key: LayerKey, kind: str, width: int) -> Tokens:
-    words, responses, values, windows = [], [], [], []
+    words, responses, values, previous_values, windows = [], [], [], [], []
     for step in steps:
         ids = step.batch.ids.numpy()
         x = step.states[key][kind].numpy()  # float32: Δ is taken in the states' own precision
@@ -86,14 +87,22 @@ def brute_force(steps: list[StepBatch], key: LayerKey, kind: str, width: int) ->
                     else:
                         previous = initial if t == length - 1 else x[b, t + 1]
                     responses.append(x[b, t] - previous)
+                    previous_values.append(previous)
                 else:
                     responses.append(x[b, t])
+                    previous_values.append(np.full(x.shape[-1], np.nan, dtype=np.float32))
                 words.append(ids[b, t])
                 values.append(x[b, t])
                 windows.append(
                     [ids[b, s] if 0 <= s < length else -1 for s in range(t - width, t + width + 1)]
                 )
-    return Tokens(np.array(words), np.array(responses, dtype=np.float64), np.array(values), np.array(windows))
+    return Tokens(
+        np.array(words),
+        np.array(responses, dtype=np.float64),
+        np.array(values),
+        np.array(previous_values),
+        np.array(windows),
+    )
 
 
 def stream(steps: list[StepBatch], display: np.ndarray | None = None) -> CorpusStats:
@@ -185,6 +194,22 @@ def test_stream_equals_brute_force(
         near = (value <= bound[0] + 0.05) | (value >= bound[1] - 0.05)
         np.testing.assert_allclose(summary.saturation, near.mean(0))
         assert 0 < summary.saturation.max()  # the data has saturated steps: the check means something
+    if kind == "h":
+        # Saturation-aware sparsity: only steps whose previous value has |x| < 0.9 (tanh),
+        # the initial state standing before a sequence's first processed step.
+        free = np.abs(ref.previous) < 0.9
+        assert 0 < free.mean() < 1  # both kinds of step occur, so leaving some out matters
+        assert (free & (magnitude < CONFIG.sparsity_threshold)).any()
+        np.testing.assert_allclose(summary.unsaturated, free.mean(0))
+        near_zero = magnitude < CONFIG.sparsity_threshold
+        expected = (free & near_zero).sum(0) / free.sum(0)
+        np.testing.assert_allclose(summary.unsaturated_sparsity, expected)
+        assert not np.allclose(summary.unsaturated_sparsity, summary.sparsity)
+        slot = stats.slots[(key, kind)]
+        np.testing.assert_array_equal(slot.n_unsaturated, free.sum(0))
+        np.testing.assert_array_equal(slot.n_unsaturated_near_zero, (free & near_zero).sum(0))
+    else:  # c is unbounded, a gate's response is no change: nothing to be saturated from
+        assert np.isnan(summary.unsaturated).all() and np.isnan(summary.unsaturated_sparsity).all()
 
     word_ids, quantiles = stats.quantiles(key, kind)
     np.testing.assert_array_equal(word_ids, display)
@@ -225,12 +250,33 @@ def test_merge_of_shards_equals_one_pass(steps: list[StepBatch], display: np.nda
         np.testing.assert_allclose(merged.sum_abs, slot.sum_abs, rtol=1e-12)
         np.testing.assert_array_equal(merged.n_near_zero, slot.n_near_zero)
         np.testing.assert_array_equal(merged.n_saturated, slot.n_saturated)
+        np.testing.assert_array_equal(merged.n_unsaturated, slot.n_unsaturated)
+        np.testing.assert_array_equal(merged.n_unsaturated_near_zero, slot.n_unsaturated_near_zero)
         assert merged.sketch is not None and slot.sketch is not None
         np.testing.assert_array_equal(merged.sketch.counts, slot.sketch.counts)
         assert merged.contexts is not None and slot.contexts is not None
         np.testing.assert_array_equal(merged.contexts.values, slot.contexts.values)
         np.testing.assert_array_equal(merged.contexts.positions, slot.contexts.positions)
         np.testing.assert_array_equal(merged.contexts.windows, slot.contexts.windows)
+
+
+def test_unsaturated_steps_of_an_off_centre_bound() -> None:
+    """A bound not centred on 0: "unsaturated" is a distance from the range's centre below
+    0.9 of its half-width, here |c - 1| < 3.6 for c in (-3, 5)."""
+    steps = random_steps(seed=7, n=6)
+    stats = CorpusStats(VOCAB, bounds={**BOUNDS, (FWD, "c"): (-3.0, 5.0)}, config=CONFIG)
+    for step in steps:
+        stats.update(step)
+    ref = brute_force(steps, FWD, "c", 0)
+    free = np.abs(ref.previous - 1.0) < 3.6
+    assert 0 < free.mean() < 1
+    near_zero = np.abs(ref.response.astype(np.float32)) < CONFIG.sparsity_threshold
+    summary = stats.unit_summary(FWD, "c")
+    np.testing.assert_allclose(summary.unsaturated, free.mean(0))
+    expected = np.divide(
+        (free & near_zero).sum(0), free.sum(0), out=np.full(5, np.nan), where=free.sum(0) > 0
+    )
+    np.testing.assert_allclose(summary.unsaturated_sparsity, expected)
 
 
 def test_merge_into_empty_and_mismatches() -> None:

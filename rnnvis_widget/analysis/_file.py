@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import replacing
 from ..capture import LayerKey
 from ..stats import CorpusStats
 from ..stats._arrays import stats_from_arrays, stats_to_arrays
@@ -19,7 +20,8 @@ __all__ = ["FILE_FORMAT", "FILE_VERSION", "read_analysis", "write_analysis"]
 
 FILE_FORMAT = "rnnvis-analysis"
 # 2: Welford mean/M2 instead of sums, quantile histograms, unit summaries, top contexts.
-FILE_VERSION = 2
+# 3: saturation-aware sparsity counters per slot; StatsConfig.unsaturated_level.
+FILE_VERSION = 3
 
 Kinds = dict[LayerKey, list[str]]
 
@@ -41,7 +43,9 @@ def write_analysis(path: str | os.PathLike[str], vocab: list[str], stats: Corpus
     Notes
     -----
     The file holds the statistics' arrays plus one ``header`` array: UTF-8 JSON with the
-    format name, the file version, the vocabulary, the kinds and the statistics' header.
+    format name, the file version, the vocabulary, the kinds and the statistics' header. It
+    is written to a temporary file in the same folder that then replaces ``path``, so a write
+    that fails part-way leaves an existing file intact.
     """
     stats_header, arrays = stats_to_arrays(stats)
     header = {
@@ -53,7 +57,7 @@ def write_analysis(path: str | os.PathLike[str], vocab: list[str], stats: Corpus
     }
     arrays = dict(arrays)
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
-    with open(path, "wb") as handle:
+    with replacing(path) as handle:
         np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
 
 

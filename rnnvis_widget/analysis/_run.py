@@ -13,6 +13,8 @@ from tqdm.auto import tqdm
 
 from .._validation import check_instance, check_int
 from ..capture import Batch, StateRecorder, iter_batches
+from ..capture.batches import known_tokens
+from ..capture.recorder import capture_device, cuda_indices
 from ..stats import CorpusStats, StatsConfig, activation_bounds, top_words
 from .result import Analysis
 
@@ -67,13 +69,17 @@ def analyze(
         (``batch.ids`` of shape (B, T), ``batch.lengths`` of shape (B,)); default
         ``model(batch.ids)``.
     batch_size : int
-        Sequences per batch when the corpus is not already batched.
+        Most sequences per batch; only sequences of equal length share one (see Notes), so
+        this changes speed, never the result.
     device : torch.device or str, optional
-        Where to run; default the model's own device.
+        Where to run; default the model's own device. It must hold the model's parameters
+        (move the model with ``model.to(device)`` first).
     progress : bool
-        Show a progress bar with tokens/s.
+        Show a progress bar with tokens/s, out of the corpus's tokens when they are known (from
+        the counting pass of ``display_words``, or a list or tensor corpus).
     seed : int
-        Seeds torch for anything random during the run.
+        Seeds torch for anything random during the run; torch's global random state is the
+        same afterwards as before.
     gates : bool
         Also record gate values (LSTM i, f, g, o; GRU r, z, n).
     display_words : int, sequence of int, or None
@@ -98,10 +104,19 @@ def analyze(
     TypeError
         If an argument has the wrong type (e.g. ``vocab`` is not a sequence of str).
     ValueError
-        If an argument has a wrong value, or the corpus has no tokens.
+        If an argument has a wrong value, the corpus has no tokens, or ``device`` holds none
+        of the model's parameters.
     CaptureError
         If the model's states cannot be recorded exactly (see
-        [CaptureError][rnnvis_widget.capture.CaptureError]).
+        [CaptureError][rnnvis_widget.capture.CaptureError]), or one went NaN or inf
+        ([NonFiniteStateError][rnnvis_widget.capture.NonFiniteStateError]).
+
+    Notes
+    -----
+    Sequences are batched by length (see
+    [iter_batches][rnnvis_widget.capture.iter_batches]), so no batch holds padding and the
+    result does not depend on ``batch_size``: every sequence is processed as if it ran alone,
+    also in a backward direction.
     """
     check_instance(model, "model", nn.Module, "pass the live torch.nn.Module to analyse")
     check_int(batch_size, "batch_size", low=1)
@@ -109,15 +124,18 @@ def analyze(
     check_int(top_contexts, "top_contexts", low=0)
     check_int(context_width, "context_width", low=0)
     words = _check_vocab(vocab)
-    torch.manual_seed(seed)
+    where = capture_device(model, device)
     config = StatsConfig(top_k=top_contexts, context_width=context_width)
-    display, batches = _display_words(display_words, corpus, len(words), batch_size)
+    display, batches, total = _display_words(display_words, corpus, len(words), batch_size)
     named = dict(model.named_modules())
     with (
+        # The seed applies to this run only: the user's random stream goes on as if it never ran.
+        torch.random.fork_rng(devices=cuda_indices(model, where)),
         # States of a model on a GPU stay there: the statistics fold them in on the device.
-        StateRecorder(model, modules=modules, gates=gates, device=device, keep_on_device=True) as recorder,
-        tqdm(unit="tok", unit_scale=True, disable=not progress, desc="rnnvis") as bar,
+        StateRecorder(model, modules=modules, gates=gates, device=where, keep_on_device=True) as recorder,
+        tqdm(total=total, unit="tok", unit_scale=True, disable=not progress, desc="rnnvis") as bar,
     ):
+        torch.manual_seed(seed)
         bounds = {
             (key, kind): bound
             for key in recorder.layers
@@ -135,12 +153,14 @@ def analyze(
 
 def _display_words(
     display_words: int | Sequence[int] | None, corpus: Any, vocab_size: int, batch_size: int
-) -> tuple[np.ndarray, Iterable[Batch]]:
-    """The display word ids and the batches to capture (replayed from a spool if need be)."""
+) -> tuple[np.ndarray, Iterable[Batch], int | None]:
+    """The display word ids, the batches to capture (replayed from a spool if need be) and
+    the number of tokens they hold, if known."""
     if display_words is None or isinstance(display_words, (int, np.integer)):
         n = check_int(display_words or 0, "display_words", low=0)
         if n == 0:
-            return np.zeros(0, dtype=np.int64), iter_batches(corpus, vocab_size, batch_size)
+            batches = iter_batches(corpus, vocab_size, batch_size)
+            return np.zeros(0, dtype=np.int64), batches, known_tokens(corpus)
         counts = np.zeros(vocab_size, dtype=np.int64)
         if isinstance(corpus, Iterator):
             # A one-shot iterator can't be read twice: keep its (validated) ids on disk.
@@ -152,16 +172,16 @@ def _display_words(
             except BaseException:
                 spool.close()
                 raise
-            return top_words(counts, n), spool.replay()
+            return top_words(counts, n), spool.replay(), int(counts.sum())
         for batch in iter_batches(corpus, vocab_size, batch_size):
             counts += _count(batch, vocab_size)
-        return top_words(counts, n), iter_batches(corpus, vocab_size, batch_size)
+        return top_words(counts, n), iter_batches(corpus, vocab_size, batch_size), int(counts.sum())
     ids = np.asarray(display_words)
     if ids.ndim != 1 or ids.dtype.kind not in "iu":
         raise TypeError("display_words must be an int (top N words), a sequence of word ids, or None")
     if np.any((ids < 0) | (ids >= vocab_size)):
         raise ValueError(f"display_words must be word ids in 0..{vocab_size - 1}")
-    return ids.astype(np.int64), iter_batches(corpus, vocab_size, batch_size)
+    return ids.astype(np.int64), iter_batches(corpus, vocab_size, batch_size), known_tokens(corpus)
 
 
 def _count(batch: Batch, vocab_size: int) -> np.ndarray:
@@ -175,8 +195,9 @@ class _Spool:
         self._file = tempfile.TemporaryFile()
 
     def write(self, batch: Batch) -> None:
-        np.save(self._file, batch.ids.numpy(), allow_pickle=False)
-        np.save(self._file, batch.lengths.numpy(), allow_pickle=False)
+        assert batch.starts is not None, "iter_batches gives every batch its corpus positions"
+        for part in (batch.ids, batch.lengths, batch.starts):
+            np.save(self._file, part.numpy(), allow_pickle=False)
 
     def close(self) -> None:
         self._file.close()
@@ -186,8 +207,7 @@ class _Spool:
             end = self._file.tell()
             self._file.seek(0)
             while self._file.tell() < end:
-                ids = np.load(self._file, allow_pickle=False)
-                lengths = np.load(self._file, allow_pickle=False)
-                yield Batch(torch.from_numpy(ids), torch.from_numpy(lengths))
+                ids, lengths, starts = (np.load(self._file, allow_pickle=False) for _ in range(3))
+                yield Batch(torch.from_numpy(ids), torch.from_numpy(lengths), torch.from_numpy(starts))
         finally:
             self.close()

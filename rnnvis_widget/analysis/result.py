@@ -297,11 +297,15 @@ class Analysis:
         return self.stats.quantiles(self._slot(layer, state, direction), state)
 
     def unit_summary(self, layer: int | LayerKey = -1, state: str = "h", direction: int = 0) -> UnitSummary:
-        """Per-unit mean, std, mean ``|Δ|``, sparsity and saturation, each of shape (n_units,).
+        """Per-unit mean, std, mean ``|Δ|``, sparsity, saturation and saturation-aware
+        sparsity, each of shape (n_units,).
 
         Sparsity: fraction of tokens with ``|response| < 0.01``. Saturation: fraction of tokens
         whose state is within 0.05 of its activation's bound (``|h| >= 0.95`` for tanh); NaN for
-        unbounded states (LSTM c, ReLU or projected h, custom cells).
+        unbounded states (LSTM c, ReLU or projected h, custom cells). Saturation-aware sparsity
+        (``unsaturated_sparsity``): the sparsity counted only over tokens whose *previous* state
+        value is unsaturated (``|h(t-1)| < 0.9`` for tanh), so that a unit stuck at ±1 does not
+        count as updating sparsely; NaN for unbounded states and gates.
 
         Parameters
         ----------
@@ -476,7 +480,9 @@ class Analysis:
 
         The file is versioned and holds the vocabulary, the recorded state kinds and every
         accumulator of the statistics as it is, so a loaded analysis keeps streaming and
-        merging exactly. [load][rnnvis_widget.Analysis.load] reads it.
+        merging exactly. [load][rnnvis_widget.Analysis.load] reads it. The bytes go to a
+        temporary file in the same folder that replaces ``path`` once complete, so a write
+        that fails part-way (a full disk) leaves an existing file as it was.
 
         Parameters
         ----------

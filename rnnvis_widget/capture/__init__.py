@@ -14,6 +14,7 @@ from .types import (
     CaptureError,
     CaptureMismatchError,
     LayerKey,
+    NonFiniteStateError,
     StepBatch,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "CaptureError",
     "CaptureMismatchError",
     "LayerKey",
+    "NonFiniteStateError",
     "StateRecorder",
     "StepBatch",
     "Trace",

@@ -15,8 +15,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ._modules import check_close, family, hidden_size
-from .types import GATE_KINDS, CaptureAlignmentError
+from ._modules import check_close, family, first_non_finite, hidden_size, non_finite_message
+from .types import GATE_KINDS, CaptureAlignmentError, NonFiniteStateError
 
 __all__ = ["CELL_TYPES", "CellStep", "capture_cell_call"]
 
@@ -115,35 +115,28 @@ def _batched(t: Tensor | None, name: str, what: str) -> Tensor | None:
 
 
 def _gates(
-    module: nn.Module, name: str, x: Tensor, h0: Tensor, c0: Tensor | None, h: Tensor,
-    c: Tensor | None,
-) -> dict[str, Tensor]:
-    """Gates of a standard LSTM or GRU cell from its weights.
+    module: nn.Module, x: Tensor, h0: Tensor, c0: Tensor | None
+) -> tuple[dict[str, Tensor], dict[str, Tensor]]:
+    """Gates of a standard LSTM or GRU cell from its weights, and the states they imply.
 
     Parameters
     ----------
     module : torch.nn.Module
         An ``nn.LSTMCell`` or ``nn.GRUCell``.
-    name : str
-        Its qualified name, for error messages.
     x : Tensor of shape (B, F)
         The call's input.
     h0 : Tensor of shape (B, H)
         The state the call started from (zeros if the caller passed none).
     c0 : Tensor of shape (B, H) or None
         The cell state it started from (LSTM only).
-    h, c : Tensor of shape (B, H), c None for a GRU
-        What the cell returned.
 
     Returns
     -------
-    dict of str to Tensor
+    gates : dict of str to Tensor
         Gate kind (``i``, ``f``, ``g``, ``o`` or ``r``, ``z``, ``n``) to tensor of shape (B, H).
-
-    Raises
-    ------
-    CaptureMismatchError
-        If the h (and c) the gates imply differ from what the cell returned.
+    implied : dict of str to Tensor
+        ``"c"`` (LSTM) and ``"h"``: the states the gates imply, of shape (B, H), to compare
+        with what the cell returned.
     """
     fam = family(module)
     hid = hidden_size(module)
@@ -156,15 +149,42 @@ def _gates(
         act[:, 2 * hid : 3 * hid] = pre[:, 2 * hid : 3 * hid].tanh()
         i, f, g, o = act.split(hid, dim=1)
         c_chk = f * c0 + i * g
-        assert c is not None
-        check_close(name, "cell state c", c_chk, c)
-        check_close(name, "hidden state h", o * c_chk.tanh(), h)
-        return dict(zip(GATE_KINDS["LSTM"], (i, f, g, o), strict=True))
+        gates = dict(zip(GATE_KINDS["LSTM"], (i, f, g, o), strict=True))
+        return gates, {"c": c_chk, "h": o * c_chk.tanh()}
     rz = (xg[:, : 2 * hid] + hg[:, : 2 * hid]).sigmoid()
     r, z = rz[:, :hid], rz[:, hid:]
     n = (xg[:, 2 * hid :] + r * hg[:, 2 * hid :]).tanh()
-    check_close(name, "hidden state h", (1 - z) * n + z * h0, h)
-    return {"r": r, "z": z, "n": n}
+    return {"r": r, "z": z, "n": n}, {"h": (1 - z) * n + z * h0}
+
+
+def _check_finite(
+    module: nn.Module, name: str, step: int, inputs: object, states: dict[str, Tensor | None]
+) -> None:
+    """Raise `NonFiniteStateError` if a state of one cell call holds NaN or inf.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    name : str
+        Its qualified name, for the message.
+    step : int
+        The call's time step (calls counted from 0 within the batch).
+    inputs : object
+        The call's input, of shape (B, F) if a tensor.
+    states : dict of str to Tensor of shape (B, H) or None
+        State kind to value.
+    """
+    for kind, value in states.items():
+        if value is None:
+            continue
+        found = first_non_finite(value[None])
+        if found is not None:
+            x = inputs[None] if isinstance(inputs, Tensor) and inputs.dim() == 2 else None
+            raise NonFiniteStateError(
+                non_finite_message(
+                    module, name, f"{kind} of the cell", step, found[1], found[2], x, first_step=step
+                )
+            )
 
 
 def _param(module: nn.Module, attr: str) -> Tensor:
@@ -180,7 +200,7 @@ def _bias(module: nn.Module, attr: str) -> Tensor | None:
 
 def capture_cell_call(
     module: nn.Module, name: str, args: tuple[Any, ...], kwargs: dict[str, Any], output: Any,
-    want_gates: bool,
+    want_gates: bool, step: int = 0,
 ) -> CellStep:
     """Turn one hooked call of a cell into a `CellStep`; tensors stay on their device.
 
@@ -197,6 +217,8 @@ def capture_cell_call(
         What it returned: ``h`` or ``(h, c)``.
     want_gates : bool
         Recompute the gates of a standard LSTM or GRU cell.
+    step : int, default 0
+        The call's time step within the batch, for messages.
 
     Returns
     -------
@@ -207,6 +229,8 @@ def capture_cell_call(
     CaptureAlignmentError
         If the state is not ``h`` or ``(h, c)`` of shape (B, H), or the returned state's shape
         differs from the given one's.
+    NonFiniteStateError
+        If the returned state or a recomputed gate holds NaN or inf.
     CaptureMismatchError
         If gates were recomputed and the states they imply differ from the returned ones.
     """
@@ -226,11 +250,17 @@ def capture_cell_call(
                 f"it returned {what} of shape {tuple(got.shape)}; a recorded cell must map "
                 "(input, state) to the next state of the same shape."
             )
+    x: Any = args[0] if args else kwargs.get("input")
+    if isinstance(x, Tensor) and x.dim() == 1:
+        x = x.unsqueeze(0)
+    _check_finite(module, name, step, x, {"h": h, "c": c})
     gates: dict[str, Tensor] = {}
     if want_gates and isinstance(module, (nn.LSTMCell, nn.GRUCell)):
-        x = args[0] if args else kwargs["input"]
-        x = x if x.dim() == 2 else x.unsqueeze(0)
         z_h = h0 if h0 is not None else torch.zeros_like(h)
         z_c = c0 if c0 is not None else (torch.zeros_like(c) if c is not None else None)
-        gates = _gates(module, name, x, z_h, z_c, h, c)
+        gates, implied = _gates(module, x, z_h, z_c)
+        _check_finite(module, name, step, x, dict(gates))
+        if c is not None:
+            check_close(name, "cell state c", implied["c"], c)
+        check_close(name, "hidden state h", implied["h"], h)
     return CellStep(h=h, c=c, gates=gates, h0=h0, c0=c0)

@@ -14,7 +14,8 @@ direction, the state at every step:
 
 Then the recomputed h of the last layer (from our inner layers' outputs and our c) is compared
 with the module's output, and every layer's final h (and c) with the module's ``h_n`` /
-``c_n``; a disagreement raises `CaptureMismatchError` naming the module.
+``c_n``; a disagreement raises `CaptureMismatchError` naming the module. Before that, a NaN or
+inf in any recomputed state raises `NonFiniteStateError` naming where it first appeared.
 
 Everything here runs on the module's device, in the module's dtype, time-major, in "processing
 order" (direction 1 reversed in time), with a [D, T, B, ...] leading direction axis.
@@ -31,8 +32,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
-from ._modules import check_close, family, hidden_size
-from .types import GATE_KINDS
+from ._modules import check_close, family, first_non_finite, hidden_size, non_finite_message
+from .types import GATE_KINDS, NonFiniteStateError
 
 __all__ = ["FUSED_TYPES", "Recorded", "capture_fused"]
 
@@ -328,20 +329,17 @@ def _layer_by_kernel(
 
 
 def _known_layer(
-    module: nn.Module, name: str, layer: int, p: _Params, xg: Tensor, h_seq: Tensor, h0: Tensor,
+    module: nn.Module, p: _Params, xg: Tensor, h_seq: Tensor, h0: Tensor,
     c0: Tensor | None, valid: Tensor | None, want_gates: bool,
-) -> tuple[Tensor | None, Tensor | None]:
+) -> tuple[Tensor | None, Tensor | None, Tensor]:
     """A layer whose h is known (the last layer's is the module's output): gates by matmuls,
     c by a short loop.
 
-    Checks that the h implied by the recomputed gates (and c) equals ``h_seq``.
+    The caller checks that the h implied by the recomputed gates (and c) equals ``h_seq``.
 
     Parameters
     ----------
     module : torch.nn.Module
-    name : str
-        The module's qualified name, for error messages.
-    layer : int
     p : _Params
     xg : Tensor of shape (D, T, B, G)
         As for `_run_layer`; overwritten.
@@ -357,11 +355,8 @@ def _known_layer(
     c : Tensor of shape (D, T, B, H) or None
     gates : Tensor of shape (D, T, B, G) or None
         Activated gates, if asked for (never for RNN).
-
-    Raises
-    ------
-    CaptureMismatchError
-        If the implied h differs from ``h_seq``.
+    implied_h : Tensor of shape (D, T, B, Hout)
+        The h that the recomputed gates (and c) imply, to compare with ``h_seq``.
     """
     fam = family(module)
     n_dir, n_steps, n_batch = h_seq.shape[:3]
@@ -402,8 +397,46 @@ def _known_layer(
     else:
         xg.view(flat).baddbmm_(h_prev.view(flat), p.w_hh.transpose(1, 2))
         h_chk = _activation(module)(xg)
-    check_close(name, f"outputs of layer {layer}", h_chk, h_seq, valid)
-    return cs, (gates if want_gates and fam != "RNN" else None)
+    return cs, (gates if want_gates and fam != "RNN" else None), h_chk
+
+
+def _check_finite(
+    module: nn.Module, name: str, layer: int, inputs: Tensor, states: dict[str, Tensor | None]
+) -> None:
+    """Raise `NonFiniteStateError` if a recomputed state of a layer holds NaN or inf.
+
+    Runs before any comparison with the module's output, which a NaN would fail with a
+    misleading message. Reports the earliest processed step of any direction and kind.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    name : str
+        The module's qualified name, for the message.
+    layer : int
+    inputs : Tensor of shape (T, B, F)
+        The module's input, time-major, to tell a non-finite input from other causes.
+    states : dict of str to Tensor of shape (D, T, B, H) or None
+        The layer's states by kind, in processing order.
+    """
+    earliest: tuple[int, int, str, int, str] | None = None  # (step, row, what, direction, kind)
+    for kind, seq in states.items():
+        # One reduction, no mask: a NaN or inf anywhere makes the sum non-finite. (An overflowing
+        # sum of finite values only costs the exact search below, which then finds nothing.)
+        if seq is None or bool(torch.isfinite(seq.sum())):
+            continue
+        for d in range(seq.shape[0]):
+            found = first_non_finite(seq[d])
+            if found is not None and (earliest is None or found[0] < earliest[0]):
+                earliest = (*found, d, kind)
+    if earliest is None:
+        return
+    step, row, what, d, kind = earliest
+    n_steps = inputs.shape[0]
+    where = f"{kind} of layer {layer}, {'backward' if d else 'forward'} direction"
+    # Direction 1 runs backward in time: its processing step s is token n_steps - 1 - s.
+    token = n_steps - 1 - step if d else step
+    raise NonFiniteStateError(non_finite_message(module, name, where, token, row, what, inputs))
 
 
 def _final(seq: Tensor, lengths: Tensor | None, valid: Tensor | None) -> Tensor:
@@ -510,6 +543,8 @@ def capture_fused(
 
     Raises
     ------
+    NonFiniteStateError
+        If a recomputed state holds NaN or inf.
     CaptureMismatchError
         If the recomputation disagrees with ``output``.
     """
@@ -533,16 +568,23 @@ def capture_fused(
         h0 = call.h0[sl]
         c0 = call.c0[sl] if call.c0 is not None else None
         xg = _input_gates(module, p, inp)
+        implied_h: Tensor | None = None
         if layer < n_layers - 1 and valid is None and inp.device.type in KERNEL_PER_LAYER_DEVICES:
             h_seq = _layer_by_kernel(module, p, inp, h0, c0)
-            c_seq, gates = _known_layer(module, name, layer, p, xg, h_seq, h0, c0, None, want_gates)
+            c_seq, gates, implied_h = _known_layer(module, p, xg, h_seq, h0, c0, None, want_gates)
         elif layer < n_layers - 1:
             h_seq, c_seq, gates = _run_layer(module, p, xg, h0, c0, valid, want_gates)
         else:
             outs = call.outs
             h_seq = (torch.stack([outs[..., :h_out], outs[..., h_out:].flip(0)]) if n_dir == 2
                      else outs.unsqueeze(0))
-            c_seq, gates = _known_layer(module, name, layer, p, xg, h_seq, h0, c0, valid, want_gates)
+            c_seq, gates, implied_h = _known_layer(module, p, xg, h_seq, h0, c0, valid, want_gates)
+        kinds: dict[str, Tensor | None] = {"h": h_seq, "c": c_seq}
+        if gates is not None:
+            kinds.update(zip(GATE_KINDS[fam], gates.split(hid, dim=-1), strict=True))
+        _check_finite(module, name, layer, call.xs, kinds)
+        if implied_h is not None:
+            check_close(name, f"outputs of layer {layer}", implied_h, h_seq, valid)
         check_close(name, f"final h of layer {layer}", _final(h_seq, lengths, valid),
                     call.h_n[sl])
         if c_seq is not None and call.c_n is not None:

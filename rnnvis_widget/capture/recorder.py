@@ -22,7 +22,7 @@ from ._modules import family
 from .batches import Batch
 from .types import GATE_KINDS, CaptureAlignmentError, CaptureError, LayerKey, StepBatch
 
-__all__ = ["RECURRENT_TYPES", "StateRecorder", "find_recurrent_modules"]
+__all__ = ["RECURRENT_TYPES", "StateRecorder", "capture_device", "cuda_indices", "find_recurrent_modules"]
 
 RECURRENT_TYPES = (nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell)
 
@@ -51,6 +51,67 @@ def _model_device(model: nn.Module) -> torch.device:
     for b in model.buffers():
         return b.device
     return torch.device("cpu")
+
+
+def capture_device(model: nn.Module, device: torch.device | str | None) -> torch.device:
+    """Where capture sends the batches: ``device``, checked against where the model lives.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    device : torch.device, str or None
+        None: the device of the model's first parameter (or buffer).
+
+    Returns
+    -------
+    torch.device
+
+    Raises
+    ------
+    ValueError
+        If ``device`` holds none of the model's parameters and buffers: the model would run
+        on inputs somewhere else than its weights, which fails or (for ``"meta"``) yields
+        states without values.
+    """
+    own = _model_device(model)
+    if device is None:
+        return own
+    wanted = torch.device(device)
+    held = {t.device for t in model.parameters()} | {t.device for t in model.buffers()}
+    if held and not any(_same_device(wanted, where) for where in held):
+        places = ", ".join(sorted(str(where) for where in held))
+        raise ValueError(
+            f"device={str(wanted)!r}, but the model's parameters are on {places}: capture runs "
+            "the model where its weights are. Move the model first "
+            f"(model.to({str(wanted)!r})) and leave device=None, or pass device={str(own)!r}."
+        )
+    return wanted
+
+
+def cuda_indices(model: nn.Module, device: torch.device) -> list[int]:
+    """CUDA devices whose random state a forward of ``model`` on ``device`` may use.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    device : torch.device
+        Where the batches go.
+
+    Returns
+    -------
+    list of int
+        For ``torch.random.fork_rng(devices=...)``; empty on a CPU-only run.
+    """
+    indices = set()
+    for where in (_model_device(model), device):
+        if where.type == "cuda":
+            indices.add(where.index if where.index is not None else torch.cuda.current_device())
+    return sorted(indices)
+
+
+def _same_device(a: torch.device, b: torch.device) -> bool:
+    """Same device type, and the same index where both name one (``cuda`` is any GPU)."""
+    return a.type == b.type and (a.index is None or b.index is None or a.index == b.index)
 
 
 def _default_forward(model: nn.Module, batch: Batch) -> Any:
@@ -88,7 +149,8 @@ class StateRecorder:
         Also record gates (LSTM ``i``, ``f``, ``g``, ``o``; GRU ``r``, ``z``, ``n``) of standard
         modules and cells.
     device : torch.device or str, optional
-        Where batches are sent; default the device of the model's first parameter.
+        Where batches are sent; default the device of the model's first parameter. It must
+        hold the model's parameters (move the model with ``model.to(device)`` first).
     stop_early : bool, default True
         End each forward as soon as every recorded module (all fused) has run over all the
         batch's steps, skipping what follows (e.g. a large softmax read-out); False runs the
@@ -110,7 +172,8 @@ class StateRecorder:
     ------
     ValueError
         If the model has no recurrent module (and ``modules`` is None), ``modules`` is empty,
-        or it names a module the model does not have.
+        it names a module the model does not have, or ``device`` holds none of the model's
+        parameters.
 
     Examples
     --------
@@ -131,7 +194,7 @@ class StateRecorder:
         self.stop_early = bool(stop_early)
         self.keep_on_device = bool(keep_on_device)
         self._steps_needed = 0
-        self.device = torch.device(device) if device is not None else _model_device(model)
+        self.device = capture_device(model, device)
         named = dict(model.named_modules())
         if modules is None:
             names = find_recurrent_modules(model)
@@ -325,7 +388,8 @@ class StateRecorder:
                 module, name, args, kwargs, output, self.gates
             )
         else:
-            rec = capture_cell_call(module, name, args, kwargs, output, self.gates)
+            step = len(self._calls[name])
+            rec = capture_cell_call(module, name, args, kwargs, output, self.gates, step)
         self._calls[name].append(rec)
         if self.stop_early and self._every_state_recorded():
             # Nothing after the recorded modules matters to the states: skip the rest of the

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from .batches import Batch, _as_int_tensor
-from .recorder import StateRecorder, _model_device
+from .recorder import StateRecorder, capture_device, cuda_indices
 from .types import MEMORY_KINDS, LayerKey
 
 __all__ = ["Trace", "trace"]
@@ -141,7 +141,8 @@ def trace(
     gates : bool
         Also record gate values (LSTM i, f, g, o; GRU r, z, n).
     device : torch.device or str, optional
-        Where the ids are sent; default the model's own device.
+        Where the ids are sent; default the model's own device. It must hold the model's
+        parameters (move the model with ``model.to(device)`` first).
 
     Returns
     -------
@@ -152,12 +153,14 @@ def trace(
     TypeError
         ``ids`` is not integer token ids.
     ValueError
-        ``ids`` is empty, negative, or holds more than one sequence.
+        ``ids`` is empty, negative, or holds more than one sequence, or ``device`` holds none
+        of the model's parameters.
     CaptureError
         The recorded states cannot be aligned with the tokens or disagree with the module's
         own output (see [StateRecorder][rnnvis_widget.capture.StateRecorder]).
     """
     row = _one_sequence(ids)
+    where = capture_device(model, device)
     batch = Batch(row[None, :], torch.tensor([row.shape[0]], dtype=torch.int64))
     run = forward if forward is not None else _call_model
     returned: list[Any] = []
@@ -170,8 +173,8 @@ def trace(
     with (
         # The forward may draw random numbers (noise layers, sampling); the user's stream
         # must continue as if no trace had been taken.
-        torch.random.fork_rng(devices=_cuda_indices(model, device)),
-        StateRecorder(model, modules=modules, gates=gates, device=device, stop_early=False) as rec,
+        torch.random.fork_rng(devices=cuda_indices(model, where)),
+        StateRecorder(model, modules=modules, gates=gates, device=where, stop_early=False) as rec,
     ):
         step = rec.record(batch, forward_and_keep)
         layers = list(rec.layers)
@@ -221,16 +224,6 @@ def _one_sequence(ids: Any) -> torch.Tensor:
             "the vocabulary from 0. Map unknown tokens to an <unk> id."
         )
     return row.contiguous()
-
-
-def _cuda_indices(model: nn.Module, device: torch.device | str | None) -> list[int]:
-    """CUDA devices whose random state a forward on ``model`` (or at ``device``) may use."""
-    found = {_model_device(model), torch.device(device) if device is not None else None}
-    indices = set()
-    for where in found:
-        if where is not None and where.type == "cuda":
-            indices.add(where.index if where.index is not None else torch.cuda.current_device())
-    return sorted(indices)
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:

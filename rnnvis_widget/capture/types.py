@@ -15,6 +15,7 @@ __all__ = [
     "CaptureError",
     "CaptureMismatchError",
     "LayerKey",
+    "NonFiniteStateError",
     "StepBatch",
 ]
 
@@ -47,6 +48,17 @@ class CaptureMismatchError(CaptureError):
     returned; a difference beyond float tolerance raises this. It happens when a subclass
     changes the recurrence or its weights inside ``forward`` (e.g. weight drop): record such a
     model's cells by name instead.
+    """
+
+
+class NonFiniteStateError(CaptureError):
+    """A recorded state became NaN or inf.
+
+    Raised before recomputed states are compared with the module's output (a NaN would fail
+    that comparison with a misleading message). The message names the module, layer,
+    direction, state kind and the first step that went non-finite, and the likeliest cause: a
+    parameter holding NaN or inf, a non-finite input (e.g. an embedding row), or activations
+    that grew without bound.
     """
 
 

@@ -46,6 +46,8 @@ def stats_to_arrays(stats: CorpusStats) -> tuple[dict[str, Any], dict[str, np.nd
         arrays[prefix + "sum_abs"] = slot.sum_abs
         arrays[prefix + "n_near_zero"] = slot.n_near_zero
         arrays[prefix + "n_saturated"] = slot.n_saturated
+        arrays[prefix + "n_unsaturated"] = slot.n_unsaturated
+        arrays[prefix + "n_unsaturated_near_zero"] = slot.n_unsaturated_near_zero
         if slot.sketch is not None:
             arrays[prefix + "histogram"] = slot.sketch.counts
         if slot.contexts is not None:
@@ -89,9 +91,15 @@ def stats_from_arrays(header: Mapping[str, Any], arrays: Mapping[str, np.ndarray
     ------
     KeyError, ValueError, TypeError
         If the header and arrays are inconsistent: a missing entry, or an array of another
-        shape or dtype than its slot needs.
+        shape or dtype than its slot needs. Arrays written before the saturation-aware counters
+        existed raise ValueError saying to re-run ``rv.analyze``.
     """
     slot_specs = header["slots"]
+    if slot_specs and "slot0_n_unsaturated" not in arrays:
+        raise ValueError(
+            "these statistics were saved before the saturation-aware sparsity counters "
+            "(n_unsaturated) existed; re-run rv.analyze to make a new analysis file"
+        )
     bounds: dict[Slot, Bound] = {}
     for spec in slot_specs:
         key = LayerKey(str(spec["module"]), int(spec["layer"]), int(spec["direction"]))
@@ -115,6 +123,10 @@ def stats_from_arrays(header: Mapping[str, Any], arrays: Mapping[str, np.ndarray
         slot.sum_abs = _checked(arrays[prefix + "sum_abs"], (n_units,), np.float64)
         slot.n_near_zero = _checked(arrays[prefix + "n_near_zero"], (n_units,), np.int64)
         slot.n_saturated = _checked(arrays[prefix + "n_saturated"], (n_units,), np.int64)
+        slot.n_unsaturated = _checked(arrays[prefix + "n_unsaturated"], (n_units,), np.int64)
+        slot.n_unsaturated_near_zero = _checked(
+            arrays[prefix + "n_unsaturated_near_zero"], (n_units,), np.int64
+        )
         if slot.sketch is not None:
             shape = slot.sketch.counts.shape
             slot.sketch.counts = _checked(arrays[prefix + "histogram"], shape, np.int32)

@@ -35,7 +35,7 @@ class BatchIndex:
     n_word : ndarray of shape (U,), int64
         Tokens per word in this batch.
     positions : ndarray of shape (N,), int64
-        Corpus position of each grouped token, counted from 0 in this batch.
+        Corpus position of each grouped token.
     display_sel : ndarray of shape (n_sel,), int64
         Grouped rows whose word is a display word.
     display_rows : ndarray of shape (n_sel,), int64
@@ -59,7 +59,12 @@ class BatchIndex:
 
     @classmethod
     def build(
-        cls, ids: np.ndarray, lengths: np.ndarray, display_row: np.ndarray, context_width: int | None
+        cls,
+        ids: np.ndarray,
+        lengths: np.ndarray,
+        starts: np.ndarray,
+        display_row: np.ndarray,
+        context_width: int | None,
     ) -> BatchIndex:
         """Index a padded batch.
 
@@ -67,6 +72,8 @@ class BatchIndex:
         ----------
         ids : ndarray of shape (B, T), int
         lengths : ndarray of shape (B,), int
+        starts : ndarray of shape (B,), int64
+            Corpus position of each sequence's first token.
         display_row : ndarray of shape (n_words,), int64
             Row of each word among the display words, -1 for words without quantiles.
         context_width : int or None
@@ -78,6 +85,7 @@ class BatchIndex:
         """
         corpus_flat = np.flatnonzero(np.arange(ids.shape[1])[None, :] < lengths[:, None])
         corpus_ids = ids.reshape(-1)[corpus_flat]
+        row, step = np.divmod(corpus_flat, ids.shape[1])
         order = np.argsort(corpus_ids, kind="stable")
         words, n_word = np.unique(corpus_ids[order], return_counts=True)
         rows = display_row[corpus_ids[order]]
@@ -92,7 +100,7 @@ class BatchIndex:
             words=words,
             word_of_row=np.repeat(np.arange(len(words)), n_word),
             n_word=n_word,
-            positions=order.astype(np.int64),
+            positions=(starts[row] + step)[order].astype(np.int64),
             display_sel=display_sel,
             display_rows=rows[display_sel],
             windows=windows,

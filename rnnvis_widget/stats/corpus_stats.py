@@ -16,6 +16,10 @@ Kept for every recorded (module, layer, direction, state kind) — a *slot*:
   (fraction of steps whose *state value* lies within ``saturation_margin`` of the bound of its
   activation, e.g. |h| >= 0.95 for tanh; NaN where the state is unbounded: LSTM c, ReLU RNN h,
   projected LSTM h, custom cells);
+* per unit, for bounded memory states: how many steps start from an *unsaturated* previous
+  value (|x(t_prev)| < 0.9 for tanh, see ``StatsConfig.unsaturated_level``), and how many of
+  those have |Δ| < ``sparsity_threshold``: the saturation-aware sparsity, which does not count
+  a unit stuck at its bound as "updating sparsely";
 * per unit: the K strongest positive and negative responses with their context
   (`rnnvis_widget.stats.contexts`).
 
@@ -79,6 +83,11 @@ class StatsConfig:
         ``|response|`` below this counts as a near-zero update.
     saturation_margin : float, default 0.05
         A state value within this of its activation's bound counts as saturated.
+    unsaturated_level : float, default 0.9
+        For the saturation-aware sparsity: a memory state's *previous* value x(t_prev) counts
+        as unsaturated when its distance from the centre of the activation's range is below
+        this fraction of the range's half-width, ``|x - (lo + hi) / 2| < level · (hi - lo) / 2``;
+        for a symmetric bound ``(-b, b)`` that is ``|x| < 0.9 · b`` (``|h| < 0.9`` for tanh).
     """
 
     top_k: int = 10
@@ -88,6 +97,7 @@ class StatsConfig:
     unbounded_range: float = 16.0
     sparsity_threshold: float = 0.01
     saturation_margin: float = 0.05
+    unsaturated_level: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,15 @@ class UnitSummary:
     saturation : ndarray of shape (n_units,), float64
         Fraction of tokens whose state value is within ``saturation_margin`` (0.05 by default)
         of its activation's bound; NaN where the state is unbounded.
+    unsaturated : ndarray of shape (n_units,), float64
+        Fraction of tokens whose *previous* state value x(t_prev) is unsaturated (``|x| < 0.9``
+        for tanh; see [StatsConfig][rnnvis_widget.stats.StatsConfig] ``unsaturated_level``);
+        the previous value of a sequence's first step is its initial state. NaN where the
+        state is unbounded, and for gates (whose response is not a change).
+    unsaturated_sparsity : ndarray of shape (n_units,), float64
+        Saturation-aware sparsity: among those tokens, the fraction with ``|response| <
+        sparsity_threshold``. A unit stuck at ±1 barely moves without remembering anything;
+        this leaves such steps out. NaN where ``unsaturated`` is NaN or 0.
     """
 
     mean: np.ndarray
@@ -114,6 +133,8 @@ class UnitSummary:
     mean_abs: np.ndarray
     sparsity: np.ndarray
     saturation: np.ndarray
+    unsaturated: np.ndarray
+    unsaturated_sparsity: np.ndarray
 
 
 @dataclass
@@ -132,6 +153,12 @@ class SlotStats:
         Tokens with ``|response|`` below the sparsity threshold.
     n_saturated : ndarray of shape (n_units,), int64
         Tokens with the state value near its bound (0 if unbounded).
+    n_unsaturated : ndarray of shape (n_units,), int64
+        Tokens of a bounded memory state whose previous value is unsaturated (see
+        [StatsConfig][rnnvis_widget.stats.StatsConfig] ``unsaturated_level``); 0 for gates and
+        unbounded states.
+    n_unsaturated_near_zero : ndarray of shape (n_units,), int64
+        Of those, the tokens with ``|response|`` below the sparsity threshold.
     sketch : QuantileSketch or None
         Quantile histograms of the display words, or None.
     contexts : TopContexts or None
@@ -145,6 +172,8 @@ class SlotStats:
     sum_abs: np.ndarray
     n_near_zero: np.ndarray
     n_saturated: np.ndarray
+    n_unsaturated: np.ndarray
+    n_unsaturated_near_zero: np.ndarray
     sketch: QuantileSketch | None
     contexts: TopContexts | None
     bound: Bound
@@ -219,7 +248,10 @@ class CorpusStats:
         Parameters
         ----------
         step : StepBatch
-            States recorded for one batch, on the CPU or on a GPU.
+            States recorded for one batch, on the CPU or on a GPU. Contexts take their corpus
+            positions from ``step.batch.starts`` (batches of
+            [iter_batches][rnnvis_widget.capture.iter_batches] come in any order); a batch
+            without them continues the corpus after the tokens read so far.
 
         Raises
         ------
@@ -260,9 +292,13 @@ class CorpusStats:
 
     def _index(self, step: StepBatch) -> BatchIndex:
         width = self.config.context_width if self.config.top_k > 0 else None
-        return BatchIndex.build(
-            step.batch.ids.numpy(), step.batch.lengths.numpy(), self._display_row, width
-        )
+        batch = step.batch
+        lengths = batch.lengths.cpu().numpy()
+        if batch.starts is not None:
+            starts = batch.starts.cpu().numpy()
+        else:  # rows in corpus order, after every token read so far
+            starts = self.n_tokens + np.cumsum(lengths) - lengths
+        return BatchIndex.build(batch.ids.cpu().numpy(), lengths, starts, self._display_row, width)
 
     def _update_slot(
         self, slot: SlotStats, index: BatchIndex, states: Any, initial: Any, direction: int
@@ -289,12 +325,15 @@ class CorpusStats:
         xp: Any = torch if on_torch else np
         rows: Any = index.on(states.device) if on_torch else index
         values = states[rows.flat]  # (N, H) float32, grouped by word
+        unsaturated = None
         if initial is None:
             response = values
         else:
             flat, first, row = rows.previous(direction)
             response = states[flat]
             response[first] = initial[row]
+            # The previous values are at hand only here, before they become the Δ in place.
+            unsaturated = self._unsaturated(response, slot.bound, xp)
             xp.subtract(values, response, out=response)
         # Per-word mean and M2 of this batch, then Chan's parallel update into the running ones.
         # Within a batch M2 = Σx² − n·mean², all in float64: a word's rows in one batch are few
@@ -313,7 +352,11 @@ class CorpusStats:
 
         magnitude = xp.abs(response)
         slot.sum_abs += _numpy(magnitude.sum(0, dtype=xp.float64))
-        slot.n_near_zero += _numpy(xp.count_nonzero(magnitude < self.config.sparsity_threshold, 0))
+        near_zero = magnitude < self.config.sparsity_threshold
+        slot.n_near_zero += _numpy(xp.count_nonzero(near_zero, 0))
+        if unsaturated is not None:
+            slot.n_unsaturated += _numpy(xp.count_nonzero(unsaturated, 0))
+            slot.n_unsaturated_near_zero += _numpy(xp.count_nonzero(unsaturated & near_zero, 0))
         if slot.bound is not None:
             low, high = slot.bound
             margin = self.config.saturation_margin
@@ -325,7 +368,33 @@ class CorpusStats:
         if slot.sketch is not None and len(index.display_sel):
             slot.sketch.update(rows.display_rows, response[rows.display_sel])
         if slot.contexts is not None and index.windows is not None:
-            slot.contexts.update(response, index.positions + self.n_tokens, index.windows)
+            slot.contexts.update(response, index.positions, index.windows)
+
+    def _unsaturated(self, previous: Any, bound: Bound, xp: Any) -> Any:
+        """Which previous values lie inside ``unsaturated_level`` of their range.
+
+        Parameters
+        ----------
+        previous : ndarray or Tensor of shape (N, H)
+            The state before each token.
+        bound : (float, float) or None
+            The activation's range.
+        xp : module
+            numpy or torch, whichever ``previous`` belongs to.
+
+        Returns
+        -------
+        ndarray or Tensor of shape (N, H), bool, or None
+            None for an unbounded state.
+        """
+        if bound is None:
+            return None
+        low, high = bound
+        centre, half_width = (low + high) / 2, (high - low) / 2
+        limit = self.config.unsaturated_level * half_width
+        if centre == 0:  # symmetric (tanh): skip a subtraction over the whole batch
+            return xp.abs(previous) < limit
+        return xp.abs(previous - centre) < limit
 
     def _slot(self, key: LayerKey, kind: str, n_units: int) -> SlotStats:
         slot = self.slots.get((key, kind))
@@ -392,6 +461,8 @@ class CorpusStats:
             sum_abs=np.zeros(n_units),
             n_near_zero=np.zeros(n_units, dtype=np.int64),
             n_saturated=np.zeros(n_units, dtype=np.int64),
+            n_unsaturated=np.zeros(n_units, dtype=np.int64),
+            n_unsaturated_near_zero=np.zeros(n_units, dtype=np.int64),
             sketch=sketch,
             contexts=contexts,
             bound=self._bound(key, kind),
@@ -443,6 +514,8 @@ class CorpusStats:
             mine.sum_abs += theirs.sum_abs
             mine.n_near_zero += theirs.n_near_zero
             mine.n_saturated += theirs.n_saturated
+            mine.n_unsaturated += theirs.n_unsaturated
+            mine.n_unsaturated_near_zero += theirs.n_unsaturated_near_zero
             if mine.sketch is not None and theirs.sketch is not None:
                 mine.sketch.merge(theirs.sketch)
             if mine.contexts is not None and theirs.contexts is not None:
@@ -551,7 +624,8 @@ class CorpusStats:
         return self.sketch_layout(key, kind).error_bound(np.asarray(q))
 
     def unit_summary(self, key: LayerKey, kind: str) -> UnitSummary:
-        """Per-unit mean, std, mean ``|Δ|``, sparsity and saturation of one slot.
+        """Per-unit mean, std, mean ``|Δ|``, sparsity, saturation and saturation-aware sparsity
+        of one slot.
 
         Parameters
         ----------
@@ -573,13 +647,27 @@ class CorpusStats:
         mean = (weights * slot.mean).sum(0) / n
         # Law of total variance: within-word (Σ M2) plus between-word spread of the means.
         m2 = slot.m2.sum(0) + (weights * (slot.mean - mean) ** 2).sum(0)
-        saturation = slot.n_saturated / n if slot.bound is not None else np.full(slot.n_units, np.nan)
+        def missing() -> np.ndarray:
+            return np.full(slot.n_units, np.nan)
+
+        saturation = slot.n_saturated / n if slot.bound is not None else missing()
+        unsaturated, unsaturated_sparsity = missing(), missing()
+        if slot.bound is not None and kind in MEMORY_KINDS:
+            unsaturated = slot.n_unsaturated / n
+            np.divide(
+                slot.n_unsaturated_near_zero,
+                slot.n_unsaturated,
+                out=unsaturated_sparsity,
+                where=slot.n_unsaturated > 0,
+            )
         return UnitSummary(
             mean=mean,
             std=np.sqrt(m2 / n),
             mean_abs=slot.sum_abs / n,
             sparsity=slot.n_near_zero / n,
             saturation=saturation,
+            unsaturated=unsaturated,
+            unsaturated_sparsity=unsaturated_sparsity,
         )
 
     def contexts(self, key: LayerKey, kind: str) -> TopContexts:
@@ -668,6 +756,8 @@ def _copy_slot(slot: SlotStats) -> SlotStats:
         sum_abs=slot.sum_abs.copy(),
         n_near_zero=slot.n_near_zero.copy(),
         n_saturated=slot.n_saturated.copy(),
+        n_unsaturated=slot.n_unsaturated.copy(),
+        n_unsaturated_near_zero=slot.n_unsaturated_near_zero.copy(),
         sketch=sketch,
         contexts=contexts,
         bound=slot.bound,

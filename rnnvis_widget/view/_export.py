@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import anywidget
+from tqdm.auto import tqdm
 
-from ._payloads import SLOT_KEY_SEPARATOR
+from .._files import replacing
+from ._payloads import MAX_CLUSTERS, MIN_CLUSTERS, SLOT_KEY_SEPARATOR
 from ._viewmodel import ViewModel, ViewSlot
 
 STATIC = Path(__file__).parent.parent / "static"
@@ -188,6 +190,7 @@ def save_snapshot(
     title: str = "rnnvis snapshot",
     slots: str | Sequence[SlotSpec] = "current",
     ks: Iterable[int] | None = None,
+    progress: bool = False,
 ) -> Path:
     """Write a view as a snapshot that stays interactive without a kernel.
 
@@ -207,20 +210,58 @@ def save_snapshot(
         views to include besides the current one.
     ks : iterable of int, optional
         Cluster counts to precompute; default every k the clusters control offers (2..20).
+    progress : bool, default False
+        Show a progress bar over the views and clusterings computed, then the write.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``. The page goes to a temporary file in the same folder that replaces
+        ``path`` once complete, so a write that fails part-way leaves an existing file as it
+        was.
     """
     current: SlotSpec = (int(state["layer"]), str(state["state"]), int(state["direction"]))
     n_words, n_clusters = int(state["n_words"]), int(state["n_clusters"])
+    wanted_ks = None if ks is None else list(ks)
     offline: dict[str, dict[str, Any]] = {}
-    for layer, kind, direction in _slots_to_save(viewmodel, current, slots):
-        slot = ViewSlot(layer, kind, direction)
-        low, high = viewmodel.k_range(slot)
-        chosen = sorted({k for k in (ks if ks is not None else range(low, high + 1)) if low <= k <= high})
-        if not chosen:
-            raise ValueError(f"none of ks is in the clusters range {low}..{high} of this view")
-        offline[slot_key(layer, kind, direction)] = {
-            "view": viewmodel.main_view(slot, n_words, live=False),
-            "clusterings": {str(k): viewmodel.clustering_view(slot, k, n_words) for k in chosen},
-        }
+    chosen_slots = _slots_to_save(viewmodel, current, slots)
+    # One step per view (its spectral embedding), per clustering and for the write. A view's
+    # k range is known only after its embedding: count the most it can have, then correct.
+    most = len(set(wanted_ks)) if wanted_ks is not None else MAX_CLUSTERS - MIN_CLUSTERS + 1
+    total = len(chosen_slots) * (1 + most) + 1
+    with tqdm(total=total, unit="step", desc="rnnvis snapshot", disable=not progress) as bar:
+        for layer, kind, direction in chosen_slots:
+            slot = ViewSlot(layer, kind, direction)
+            bar.set_postfix_str(f"layer {layer} {kind} direction {direction}")
+            low, high = viewmodel.k_range(slot)
+            allowed = wanted_ks if wanted_ks is not None else range(low, high + 1)
+            chosen = sorted({k for k in allowed if low <= k <= high})
+            if not chosen:
+                raise ValueError(f"none of ks is in the clusters range {low}..{high} of this view")
+            bar.total -= most - len(chosen)
+            bar.update(1)
+            clusterings = {}
+            for k in chosen:
+                clusterings[str(k)] = viewmodel.clustering_view(slot, k, n_words)
+                bar.update(1)
+            offline[slot_key(layer, kind, direction)] = {
+                "view": viewmodel.main_view(slot, n_words, live=False),
+                "clusterings": clusterings,
+            }
+        page = _page(state, offline, current, n_clusters)
+        bar.set_postfix_str(f"writing {Path(path).name}")
+        target = Path(path)
+        text = snapshot_html(page, title)
+        with replacing(target) as handle:
+            handle.write(text.encode("utf-8"))
+        bar.update(1)
+    return target
+
+
+def _page(
+    state: Mapping[str, Any], offline: dict[str, dict[str, Any]], current: SlotSpec, n_clusters: int
+) -> dict[str, Any]:
+    """The page's state: the widget's traits, the view on screen and every precomputed one."""
     page = dict(state)
     shown = offline[slot_key(*current)]
     page["view"] = shown["view"]
@@ -236,6 +277,4 @@ def save_snapshot(
             "disabled_reason": SNAPSHOT_NO_SENTENCES,
             "error": None,
         }
-    target = Path(path)
-    target.write_text(snapshot_html(page, title), encoding="utf-8")
-    return target
+    return page

@@ -1,42 +1,185 @@
-"""`rv.compare`: two views side by side, two models or two layers of one.
+"""`rv.compare`: two models, two layers of one, or two state kinds of one layer, side by side,
+with their word clusters matched and their differences stated in numbers.
 
-A first version: two full `RNNVis` views in one row, with pinned words and the number of
-clusters kept in step, so a word pinned on one side is pinned on the other. A dedicated
-comparison view (unit statistics side by side, shared word axes) is future work.
+The two sides are two [RNNVis][rnnvis_widget.RNNVis] views in one row (pins, k and the link
+filter kept in step). Everything a dedicated comparison view needs is computed here, in the
+kernel, and readable from Python: the cluster matching (`Comparison.matches`), the per-side
+numbers (`Comparison.summary`, defined in
+[comparison_numbers][rnnvis_widget.view.comparison_numbers]), the sentence stating the main
+difference (`Comparison.statement`) and all of it as plain arrays (`Comparison.payload`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets
+import numpy as np
 import traitlets
 
+from .._validation import check_int
 from ..analysis import Analysis
+from ..clustering import ClusterAlignment, CoClustering, align_clusters
+from ._viewmodel import ViewModel, ViewSlot
+from .comparison_numbers import NUMBER_DEFINITIONS, SideNumbers, difference_statement
 from .widget import RNNVis
 
 LINKED_TRAITS = ("n_clusters", "selected_words", "link_filter")
 
+#: What ``on=`` accepts: the same vocabulary on both sides, or the words both share.
+COMPARE_ON = ("same", "shared")
+
+#: Bins of the per-unit histograms in `Comparison.payload`, over [0, 1].
+HISTOGRAM_BINS = 20
+
+#: Numbers of `Comparison.summary`, in column order.
+NUMBER_COLUMNS = (
+    "update_sparsity",
+    "unsaturated_sparsity",
+    "unsaturated_steps",
+    "saturation",
+    "mean_abs_delta",
+    "cloud_coherence",
+    "unit_cluster_cv",
+)
+
+
+@dataclass(frozen=True)
+class WordPairing:
+    """Which word of the left vocabulary is which word of the right one.
+
+    Attributes
+    ----------
+    left_ids, right_ids : ndarray of shape (n_compared,), int64
+        Word ``left_ids[i]`` on the left is the word ``right_ids[i]`` on the right; ascending
+        in ``left_ids``.
+    text : list of str
+        The compared words, ``n_compared`` of them.
+    vocabularies_differ : bool
+        False when both sides have the same vocabulary (then ids are equal on both sides).
+    """
+
+    left_ids: np.ndarray
+    right_ids: np.ndarray
+    text: list[str]
+    vocabularies_differ: bool
+
+
+def pair_words(left_vocab: Sequence[str], right_vocab: Sequence[str], on: str = "same") -> WordPairing:
+    """Pair the words of two vocabularies.
+
+    Parameters
+    ----------
+    left_vocab, right_vocab : sequence of str
+        ``vocab[id]`` of each side.
+    on : {"same", "shared"}
+        "same": the vocabularies must be equal. "shared": compare the words (by text) that
+        both have.
+
+    Returns
+    -------
+    WordPairing
+
+    Raises
+    ------
+    ValueError
+        If ``on`` is neither, the vocabularies differ with ``on="same"`` (the message gives
+        both sizes, the first id where they differ and how many words they share), or they
+        share no word.
+    """
+    if on not in COMPARE_ON:
+        raise ValueError(f"on must be one of {COMPARE_ON}, got {on!r}")
+    left, right = list(left_vocab), list(right_vocab)
+    if left == right:
+        ids = np.arange(len(left), dtype=np.int64)
+        return WordPairing(ids, ids, left, vocabularies_differ=False)
+    right_index = {word: i for i, word in reversed(list(enumerate(right)))}  # first id of a word
+    pairs = [(i, right_index[word]) for i, word in enumerate(left) if word in right_index]
+    if on == "same":
+        differing = (i for i, (a, b) in enumerate(zip(left, right, strict=False)) if a != b)
+        first = next(differing, min(len(left), len(right)))
+        words = [repr(v[first]) if first < len(v) else "(end)" for v in (left, right)]
+        raise ValueError(
+            f"the two analyses have different vocabularies: {len(left):,} and {len(right):,} words, "
+            f"first different at id {first}: {words[0]} vs {words[1]}; pass on='shared' to compare "
+            f"on the {len(pairs):,} words both have"
+        )
+    if not pairs:
+        raise ValueError("the two vocabularies share no word: there is nothing to compare")
+    left_ids = np.array([i for i, _ in pairs], dtype=np.int64)
+    right_ids = np.array([j for _, j in pairs], dtype=np.int64)
+    return WordPairing(left_ids, right_ids, [left[i] for i in left_ids], vocabularies_differ=True)
+
 
 class Comparison(ipywidgets.HBox):
-    """Two `RNNVis` views in a row, with pins, k and the link filter kept in step.
+    """Two [RNNVis][rnnvis_widget.RNNVis] views in a row, their word clusters matched, their
+    differences in numbers.
+
+    Pins, k and the link filter are kept in step between the two views. Each side compares
+    what its view shows (its ``layer``, ``state`` and ``direction`` traits). Made by
+    [compare][rnnvis_widget.view.compare.compare].
 
     Parameters
     ----------
     left, right : RNNVis
         The two views.
+    labels : (str, str), optional
+        The sides' titles; default module, cell and layer of each view (see
+        [default_labels][rnnvis_widget.view.compare.default_labels]).
+    on : {"same", "shared"}, default "same"
+        Compare over one vocabulary, or over the words (by text) both vocabularies have.
 
     Attributes
     ----------
     left, right : RNNVis
         The two views, each with its own ``selected_words`` / ``selected_units``.
+    labels : (str, str)
+        The sides' titles.
+    on : str
+        "same" or "shared".
+    words : WordPairing
+        Which word on the left is which on the right.
+
+    Raises
+    ------
+    ValueError
+        If the vocabularies differ and ``on`` is "same", or the labels are not two distinct
+        strings.
     """
 
-    def __init__(self, left: RNNVis, right: RNNVis):
+    def __init__(
+        self,
+        left: RNNVis,
+        right: RNNVis,
+        *,
+        labels: tuple[str, str] | None = None,
+        on: str = "same",
+    ):
+        if labels is None:
+            views = (left, right)
+            labels = default_labels([(view.analysis, int(view.layer), str(view.state)) for view in views])
+        labels = _check_labels(labels)
+        words = pair_words(left.analysis.vocab, right.analysis.vocab, on)
         super().__init__(children=[left, right], layout=ipywidgets.Layout(width="100%", overflow="auto"))
         self.left = left
         self.right = right
-        self._links = [traitlets.link((left, name), (right, name)) for name in LINKED_TRAITS]
+        self.labels = labels
+        self.on = on
+        self.words = words
+        # Pins cross only as words the other side shows (its vocabulary or its n_words may
+        # differ); traitlets.link's own guard stops the two sides from echoing each other.
+        self._links = [
+            traitlets.link((left, name), (right, name)) for name in LINKED_TRAITS if name != "selected_words"
+        ]
+        self._links.append(
+            traitlets.link(
+                (left, "selected_words"),
+                (right, "selected_words"),
+                transform=(_words_shown_by(right), _words_shown_by(left)),
+            )
+        )
 
     def close(self) -> None:
         # Idempotent: ipywidgets calls close() again from __del__.
@@ -48,50 +191,598 @@ class Comparison(ipywidgets.HBox):
                 view.close()
         super().close()
 
+    # The clusterings compared -----------------------------------------------------------------
+
+    def _views(self) -> tuple[RNNVis, RNNVis]:
+        return self.left, self.right
+
+    def _ks(self, k: int | tuple[int, int] | None) -> tuple[int, int]:
+        if k is None:
+            return int(self.left.n_clusters), int(self.right.n_clusters)
+        if isinstance(k, tuple):
+            if len(k) != 2:
+                raise ValueError(f"k must be an int or a pair (k_left, k_right), got {k!r}")
+            return check_int(k[0], "k_left", low=2), check_int(k[1], "k_right", low=2)
+        value = check_int(k, "k", low=2)
+        return value, value
+
+    def clusterings(self, k: int | tuple[int, int] | None = None) -> tuple[CoClustering, CoClustering]:
+        """The co-clustering of each side, as its view computes it.
+
+        Parameters
+        ----------
+        k : int or (int, int), optional
+            Clusters per side; default the views' ``n_clusters``.
+
+        Returns
+        -------
+        (CoClustering, CoClustering)
+
+        Raises
+        ------
+        ValueError
+            If a k is outside what that side's layer allows.
+        """
+        ks = self._ks(k)
+        return _clustering(self.left, ks[0]), _clustering(self.right, ks[1])
+
+    def alignment(self, k: int | tuple[int, int] | None = None) -> ClusterAlignment:
+        """The word clusters of the two sides matched by Jaccard overlap.
+
+        Parameters
+        ----------
+        k : int or (int, int), optional
+            Clusters per side; default the views' ``n_clusters``.
+
+        Returns
+        -------
+        ClusterAlignment
+            Over the compared words (`words`): its per-word arrays have shape (n_compared,).
+        """
+        return self._align(self.clusterings(k))
+
+    def _align(self, clusterings: tuple[CoClustering, CoClustering]) -> ClusterAlignment:
+        left, right = clusterings
+        return align_clusters(
+            left.word_labels[self.words.left_ids],
+            right.word_labels[self.words.right_ids],
+            n_left=left.n_clusters,
+            n_right=right.n_clusters,
+        )
+
+    def matches(self, k: int | tuple[int, int] | None = None, n_examples: int = 5) -> Any:
+        """Matched clusters and their overlap, as a pandas DataFrame.
+
+        Parameters
+        ----------
+        k : int or (int, int), optional
+            Clusters per side; default the views' ``n_clusters``.
+        n_examples : int, default 5
+            Shared words listed per pair (the most frequent).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per matched pair, by decreasing overlap, then one per unmatched cluster:
+            ``left_cluster``, ``right_cluster`` (nullable ints; missing on the side without a
+            partner), ``overlap`` (Jaccard of the two word sets over the words both sides
+            clustered; NaN if unmatched), ``shared_words`` (count), ``examples`` (list of the
+            most frequent shared words; for an unmatched cluster, its own most frequent words).
+        """
+        import pandas as pd
+
+        check_int(n_examples, "n_examples", low=0)
+        left, right = self.clusterings(k)
+        aligned = self._align((left, right))
+        left_labels = left.word_labels[self.words.left_ids]
+        right_labels = right.word_labels[self.words.right_ids]
+        frequency = self._frequency()
+        rows: list[dict[str, Any]] = []
+        for i, j, jaccard, shared in zip(
+            aligned.left_clusters, aligned.right_clusters, aligned.jaccard, aligned.shared, strict=True
+        ):
+            members = np.flatnonzero((left_labels == i) & (right_labels == j))
+            rows.append(
+                {
+                    "left_cluster": int(i),
+                    "right_cluster": int(j),
+                    "overlap": float(jaccard),
+                    "shared_words": int(shared),
+                    "examples": self._examples(members, frequency, n_examples),
+                }
+            )
+        for side, unmatched, labels in (
+            ("left_cluster", aligned.unmatched_left, left_labels),
+            ("right_cluster", aligned.unmatched_right, right_labels),
+        ):
+            for cluster in unmatched:
+                members = np.flatnonzero(labels == cluster)
+                rows.append(
+                    {
+                        side: int(cluster),
+                        "overlap": float("nan"),
+                        "shared_words": 0,
+                        "examples": self._examples(members, frequency, n_examples),
+                    }
+                )
+        table = pd.DataFrame(
+            rows, columns=["left_cluster", "right_cluster", "overlap", "shared_words", "examples"]
+        )
+        return table.astype({"left_cluster": "Int64", "right_cluster": "Int64"})
+
+    def _frequency(self) -> np.ndarray:
+        """Occurrences of each compared word, both sides' counts added, shape (n_compared,)."""
+        left = self.left.analysis.counts[self.words.left_ids]
+        if self.left.analysis is self.right.analysis:
+            return left
+        return left + self.right.analysis.counts[self.words.right_ids]
+
+    def _examples(self, members: np.ndarray, frequency: np.ndarray, n: int) -> list[str]:
+        top = members[np.argsort(-frequency[members], kind="stable")[:n]]
+        return [self.words.text[int(i)] for i in top]
+
+    # The numbers -------------------------------------------------------------------------------
+
+    def numbers(self, k: int | tuple[int, int] | None = None) -> tuple[SideNumbers, SideNumbers]:
+        """Each side's comparison numbers.
+
+        Parameters
+        ----------
+        k : int or (int, int), optional
+            Clusters per side; default the views' ``n_clusters``.
+
+        Returns
+        -------
+        (SideNumbers, SideNumbers)
+            Definitions in [comparison_numbers][rnnvis_widget.view.comparison_numbers]. The
+            cloud coherence is computed over the compared words each side clustered.
+        """
+        return self._numbers(self.clusterings(k))
+
+    def _numbers(self, clusterings: tuple[CoClustering, CoClustering]) -> tuple[SideNumbers, SideNumbers]:
+        out = []
+        sides = zip(
+            self._views(), self.labels, (self.words.left_ids, self.words.right_ids), clusterings, strict=True
+        )
+        for view, label, ids, co in sides:
+            analysis, slot = view.analysis, _slot(view)
+            response = analysis.response(slot.layer, slot.state, slot.direction)
+            word_labels = co.word_labels
+            if self.words.vocabularies_differ:
+                word_labels = np.full_like(co.word_labels, -1)
+                word_labels[ids] = co.word_labels[ids]
+            out.append(
+                SideNumbers.of(
+                    label,
+                    slot.state,
+                    analysis.unit_summary(slot.layer, slot.state, slot.direction),
+                    analysis.n_tokens,
+                    response,
+                    word_labels,
+                    co.unit_labels,
+                    co.n_clusters,
+                )
+            )
+        return out[0], out[1]
+
+    def summary(self, k: int | tuple[int, int] | None = None) -> Any:
+        """Per side: sparsity, saturation-aware sparsity, saturation, mean |Δ|, cloud coherence
+        and the spread of unit-cluster sizes, as a pandas DataFrame.
+
+        Parameters
+        ----------
+        k : int or (int, int), optional
+            Clusters per side; default the views' ``n_clusters``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by the side's label, one row per side. Columns: ``layer``, ``state``,
+            ``units``, ``tokens``, ``update_sparsity``, ``unsaturated_sparsity``,
+            ``unsaturated_steps``, ``saturation``, ``mean_abs_delta``, ``cloud_coherence``,
+            ``unit_cluster_cv``, ``k``, ``words`` (clustered words the coherence was computed
+            over) and ``compared_on`` ("same vocabulary", or how many shared words the clusters
+            were compared on; the unit statistics always cover each side's whole corpus).
+            Definitions in [comparison_numbers][rnnvis_widget.view.comparison_numbers].
+        """
+        import pandas as pd
+
+        compared_on = (
+            f"{len(self.words.text):,} shared words" if self.words.vocabularies_differ else "same vocabulary"
+        )
+        rows = []
+        for view, side in zip(self._views(), self.numbers(k), strict=True):
+            slot = _slot(view)
+            rows.append(
+                {
+                    "layer": _where(view.analysis, slot),
+                    "state": side.state,
+                    "units": side.n_units,
+                    "tokens": side.n_tokens,
+                    **{name: getattr(side, name) for name in NUMBER_COLUMNS},
+                    "k": side.n_clusters,
+                    "words": side.n_words,
+                    "compared_on": compared_on,
+                }
+            )
+        return pd.DataFrame(rows, index=pd.Index(list(self.labels), name="side"))
+
+    @property
+    def statement(self) -> str:
+        """One sentence stating which side updates its memory more sparsely and whether that
+        holds once saturated steps are left out (see
+        [difference_statement][rnnvis_widget.view.comparison_numbers.difference_statement])."""
+        left, right = self.numbers()
+        shared = len(self.words.text) if self.words.vocabularies_differ else None
+        return difference_statement(left, right, shared_words=shared)
+
+    def seed_spread(self, seeds: Iterable[int] = range(5), k: int | tuple[int, int] | None = None) -> Any:
+        """The numbers that depend on the clustering's seed, for several seeds.
+
+        Each seed re-runs both sides' co-clustering (randomised SVD and k-means) with the
+        views' ``min_count``. The unit statistics do not depend on a seed.
+
+        Parameters
+        ----------
+        seeds : iterable of int, default range(5)
+            The seeds.
+        k : int or (int, int), optional
+            Clusters per side; default the views' ``n_clusters``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by seed; columns ``coherence_left``, ``coherence_right``,
+            ``cluster_cv_left``, ``cluster_cv_right``, ``mean_overlap`` (mean Jaccard of the
+            matched pairs) and ``changed_words`` (fraction of compared words whose cluster's
+            partner differs). ``.agg(["mean", "std"])`` gives the spread.
+        """
+        import pandas as pd
+
+        ks = self._ks(k)
+        rows = []
+        seed_list = [check_int(seed, "seed") for seed in seeds]
+        for seed in seed_list:
+            left_co, right_co = (
+                ViewModel(view.analysis, min_count=view.viewmodel.min_count, seed=seed).cocluster(
+                    _slot(view), side_k
+                )
+                for view, side_k in zip(self._views(), ks, strict=True)
+            )
+            left, right = self._numbers((left_co, right_co))
+            aligned = self._align((left_co, right_co))
+            rows.append(
+                {
+                    "coherence_left": left.cloud_coherence,
+                    "coherence_right": right.cloud_coherence,
+                    "cluster_cv_left": left.unit_cluster_cv,
+                    "cluster_cv_right": right.unit_cluster_cv,
+                    "mean_overlap": aligned.mean_jaccard,
+                    "changed_words": aligned.changed_fraction,
+                }
+            )
+        return pd.DataFrame(rows, index=pd.Index(seed_list, name="seed"))
+
+    # For the browser -----------------------------------------------------------------------------
+
+    def payload(self, k: int | tuple[int, int] | None = None) -> dict[str, Any]:
+        """Everything a comparison view draws, as plain Python and numpy.
+
+        Parameters
+        ----------
+        k : int or (int, int), optional
+            Clusters per side; default the views' ``n_clusters``.
+
+        Returns
+        -------
+        dict
+            With ``P`` matched pairs, ``N`` compared words clustered on both sides, ``H_l`` /
+            ``H_r`` units, ``k_l`` / ``k_r`` clusters and ``B`` histogram bins:
+
+            - ``labels``: [str, str], the sides' titles;
+            - ``slots``: per side a dict ``layer`` (str), ``state``, ``direction``, ``units``;
+            - ``common_states``: list of str, the state kinds both sides' layers recorded
+              (what a state control may offer);
+            - ``on``: "same" or "shared"; ``n_compared``: int, words in both vocabularies;
+            - ``statement``: str, the sentence of `statement`;
+            - ``definitions``: dict of str to str, one line per number (tooltips);
+            - ``numbers``: dict of number name to [left, right] floats (NaN where undefined),
+              the columns of `summary`;
+            - ``k``: [k_l, k_r];
+            - ``pairs``: ``left``, ``right`` (int64 (P,)), ``overlap`` (float64 (P,), Jaccard),
+              ``shared`` (int64 (P,)), by decreasing overlap;
+            - ``left_partner``: int64 (k_l,), ``right_partner``: int64 (k_r,), the matched
+              cluster across or -1 (matched clusters share a colour and sit level);
+            - ``words``: ``text`` (list of N str), ``left_id`` / ``right_id`` (int64 (N,), ids
+              in each side's vocabulary), ``left_cluster`` / ``right_cluster`` (int64 (N,)),
+              ``changed`` (bool (N,), the word's cluster's partner differs), ``count`` (int64
+              (N,), occurrences on both sides together);
+            - ``units``: per side a dict of float64 arrays of shape (H,): ``sparsity``,
+              ``unsaturated_sparsity``, ``saturation`` (NaN where undefined), ``cluster``
+              (int64, the unit's cluster);
+            - ``histograms``: ``edges`` float64 (B + 1,) over [0, 1], shared by every
+              histogram, and ``sparsity``, ``unsaturated_sparsity``, ``saturation``: int64
+              (2, B) counts of units per bin, left row then right (NaN units left out).
+        """
+        co_left, co_right = self.clusterings(k)
+        aligned = self._align((co_left, co_right))
+        numbers = self._numbers((co_left, co_right))
+        both = aligned.compared
+        edges = np.linspace(0.0, 1.0, HISTOGRAM_BINS + 1)
+        summaries = [
+            view.analysis.unit_summary(_slot(view).layer, _slot(view).state, _slot(view).direction)
+            for view in self._views()
+        ]
+        units = [
+            {
+                "sparsity": summary.sparsity.copy(),
+                "unsaturated_sparsity": summary.unsaturated_sparsity.copy(),
+                "saturation": summary.saturation.copy(),
+                "cluster": co.unit_labels.copy(),
+            }
+            for summary, co in zip(summaries, (co_left, co_right), strict=True)
+        ]
+        histograms: dict[str, np.ndarray] = {"edges": edges}
+        for name in ("sparsity", "unsaturated_sparsity", "saturation"):
+            histograms[name] = np.stack([_histogram(side[name], edges) for side in units])
+        left_ids, right_ids = self.words.left_ids[both], self.words.right_ids[both]
+        return {
+            "labels": list(self.labels),
+            "slots": [
+                {
+                    "layer": _where(view.analysis, _slot(view)),
+                    "state": _slot(view).state,
+                    "direction": _slot(view).direction,
+                    "units": side.n_units,
+                }
+                for view, side in zip(self._views(), numbers, strict=True)
+            ],
+            "common_states": common_states(
+                self.left.analysis, self.left.layer, self.right.analysis, self.right.layer
+            ),
+            "on": self.on,
+            "n_compared": len(self.words.text),
+            "statement": self.statement,
+            "definitions": dict(NUMBER_DEFINITIONS),
+            "numbers": {name: [float(getattr(side, name)) for side in numbers] for name in NUMBER_COLUMNS},
+            "k": [co_left.n_clusters, co_right.n_clusters],
+            "pairs": {
+                "left": aligned.left_clusters,
+                "right": aligned.right_clusters,
+                "overlap": aligned.jaccard,
+                "shared": aligned.shared,
+            },
+            "left_partner": aligned.left_partner,
+            "right_partner": aligned.right_partner,
+            "words": {
+                "text": [self.words.text[int(i)] for i in np.flatnonzero(both)],
+                "left_id": left_ids,
+                "right_id": right_ids,
+                "left_cluster": co_left.word_labels[left_ids],
+                "right_cluster": co_right.word_labels[right_ids],
+                "changed": aligned.changed[both],
+                "count": self._frequency()[both],
+            },
+            "units": units,
+            "histograms": histograms,
+        }
+
+
+def _slot(view: RNNVis) -> ViewSlot:
+    return ViewSlot(int(view.layer), str(view.state), int(view.direction))
+
+
+def _clustering(view: RNNVis, k: int) -> CoClustering:
+    return view.viewmodel.cocluster(_slot(view), k)
+
+
+def _where(analysis: Analysis, slot: ViewSlot) -> str:
+    """``rnn · layer 1`` (``· backward`` for direction 1)."""
+    return str(analysis.stacks[slot.layer]) + (" · backward" if slot.direction else "")
+
+
+def _histogram(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    finite = values[np.isfinite(values)]
+    return np.histogram(finite, bins=edges)[0].astype(np.int64)
+
+
+def _check_labels(labels: object) -> tuple[str, str]:
+    if (
+        not isinstance(labels, (tuple, list))
+        or len(labels) != 2
+        or not all(isinstance(label, str) and label for label in labels)
+    ):
+        raise ValueError(f"labels must be two non-empty strings, e.g. ('RNN', 'LSTM'); got {labels!r}")
+    if labels[0] == labels[1]:
+        raise ValueError(f"the two labels must differ to tell the sides apart; got {labels[0]!r} twice")
+    return str(labels[0]), str(labels[1])
+
+
+def cell_name(analysis: Analysis, layer: int) -> str | None:
+    """The recurrent cell of a layer when its recorded state kinds tell it: "LSTM" (a cell
+    state ``c`` or gates i, f, o) or "GRU" (gates r, z); None otherwise (a vanilla RNN or a GRU
+    recorded without gates look alike).
+
+    Parameters
+    ----------
+    analysis : Analysis
+    layer : int
+        An index into ``analysis.stacks``.
+
+    Returns
+    -------
+    str or None
+    """
+    kinds = set(analysis.states(layer))
+    if "c" in kinds or {"i", "f", "o"} <= kinds:
+        return "LSTM"
+    if {"r", "z"} <= kinds:
+        return "GRU"
+    return None
+
+
+def default_labels(
+    sides: Sequence[tuple[Analysis, int, str]],
+) -> tuple[str, str]:
+    """Titles of two sides: module, recurrent cell where known, and layer, e.g.
+    ``rnn (LSTM) · layer 1``; the state kind is added when the sides show different kinds,
+    and ``· A`` / ``· B`` when the titles would still be equal.
+
+    Parameters
+    ----------
+    sides : sequence of two (Analysis, int, str)
+        Each side's analysis, layer index and state kind.
+
+    Returns
+    -------
+    (str, str)
+    """
+    labels = []
+    for analysis, layer, _ in sides:
+        stack = analysis.stacks[layer]
+        name = stack.module or "model"
+        cell = cell_name(analysis, layer)
+        if cell is not None and cell.lower() not in name.lower():
+            name += f" ({cell})"
+        labels.append(f"{name} · layer {stack.layer}")
+    if sides[0][2] != sides[1][2]:
+        labels = [f"{label} · {state}" for label, (_, _, state) in zip(labels, sides, strict=True)]
+    if labels[0] == labels[1]:
+        labels = [f"{labels[0]} · A", f"{labels[1]} · B"]
+    return labels[0], labels[1]
+
+
+def common_states(left: Analysis, left_layer: int, right: Analysis, right_layer: int) -> list[str]:
+    """State kinds recorded at both layers, in the left layer's order.
+
+    Parameters
+    ----------
+    left, right : Analysis
+    left_layer, right_layer : int
+        Indices into each analysis's ``stacks``.
+
+    Returns
+    -------
+    list of str
+    """
+    theirs = set(right.states(right_layer))
+    return [kind for kind in left.states(left_layer) if kind in theirs]
+
 
 def compare(
     analysis_a: Analysis,
     analysis_b: Analysis | None = None,
     *,
+    labels: tuple[str, str] | None = None,
     layers: tuple[int, int] | None = None,
     state: str = "h",
+    states: tuple[str, str] | None = None,
+    on: str = "same",
     **options: Any,
 ) -> Comparison:
-    """Show two analyses side by side (e.g. an RNN and an LSTM on the same corpus), or two
-    layers of one.
+    """Compare two analyses (e.g. an RNN and an LSTM on the same corpus), two layers of one,
+    or two state kinds of one layer.
 
     Parameters
     ----------
     analysis_a : Analysis
         The left side.
     analysis_b : Analysis, optional
-        The right side; None compares two layers of ``analysis_a``.
+        The right side; None compares two layers (or two state kinds) of ``analysis_a``.
+    labels : (str, str), optional
+        The sides' titles; default module, cell and layer of each, e.g. ``rnn (LSTM) ·
+        layer 1`` (see [default_labels][rnnvis_widget.view.compare.default_labels]).
     layers : (int, int), optional
-        The layer of each side; default the last layer of each analysis, or with one analysis
-        its first and last layer.
-    state : str
-        The state kind shown on both sides ("h", "c", ...).
+        The layer of each side (indices into ``stacks``, negative from the end); default the
+        last layer of each analysis, or with one analysis its first and last layer.
+    state : str, default "h"
+        The state kind shown on both sides; it must be recorded on both.
+    states : (str, str), optional
+        A different state kind per side instead, e.g. ``("h", "c")`` to compare an LSTM
+        layer's hidden and cell states.
+    on : {"same", "shared"}, default "same"
+        "same": the two vocabularies must be equal. "shared": compare the clusters on the words
+        both vocabularies have (the summary and the statement say so).
     **options
-        Passed to both [RNNVis][rnnvis_widget.RNNVis] views (n_clusters, n_words, min_count, ...).
+        Passed to both [RNNVis][rnnvis_widget.RNNVis] views (n_clusters, n_words, min_count,
+        seed, ...).
 
     Returns
     -------
     Comparison
+
+    Raises
+    ------
+    TypeError
+        If an analysis is not an ``rv.Analysis``.
+    ValueError
+        If the vocabularies differ with ``on="same"`` (the message names the difference), a
+        state kind is not recorded on its side (the message lists the kinds both sides
+        have), or the labels are not two distinct strings.
+    IndexError
+        If a layer is out of range.
     """
     for analysis in (analysis_a, analysis_b):
         if analysis is not None and not isinstance(analysis, Analysis):
             raise TypeError(
                 f"compare needs rv.Analysis objects (from rv.analyze), got {type(analysis).__name__}"
             )
-    if analysis_b is None:
-        n = len(analysis_a.stacks)
-        first, second = layers if layers is not None else (0, n - 1)
-        return Comparison(
-            RNNVis(analysis_a, layer=first, state=state, **options),
-            RNNVis(analysis_a, layer=second, state=state, **options),
+    right_analysis = analysis_a if analysis_b is None else analysis_b
+    if layers is None:
+        layers = (0, len(analysis_a.stacks) - 1) if analysis_b is None else (-1, -1)
+        if analysis_b is None and states is not None:
+            layers = (-1, -1)  # two kinds of one layer: the last, like a single view
+    sides = [
+        (analysis, _layer_index(analysis, layer))
+        for analysis, layer in zip((analysis_a, right_analysis), layers, strict=True)
+    ]
+    kinds = _side_states(sides, state, states)
+    pair_words(analysis_a.vocab, right_analysis.vocab, on)  # fail before building the views
+    if labels is None:
+        labels = default_labels([(a, layer, kind) for (a, layer), kind in zip(sides, kinds, strict=True)])
+    labels = _check_labels(labels)
+    views = [
+        RNNVis(analysis, layer=layer, state=kind, **options)
+        for (analysis, layer), kind in zip(sides, kinds, strict=True)
+    ]
+    return Comparison(views[0], views[1], labels=labels, on=on)
+
+
+def _layer_index(analysis: Analysis, layer: int) -> int:
+    """``layer`` as a non-negative index into ``analysis.stacks``; IndexError if out of range."""
+    check_int(layer, "layer")
+    analysis.layer_key(layer)  # raises IndexError naming the layers there are
+    return layer % len(analysis.stacks)
+
+
+def _side_states(
+    sides: Sequence[tuple[Analysis, int]], state: str, states: tuple[str, str] | None
+) -> tuple[str, str]:
+    """The state kind of each side, checked against what each side recorded."""
+    recorded = [analysis.states(layer) for analysis, layer in sides]
+    if states is not None:
+        if not isinstance(states, (tuple, list)) or len(states) != 2:
+            raise ValueError(f"states must be a pair (left, right), e.g. ('h', 'c'); got {states!r}")
+        for name, kind, kinds in zip(("left", "right"), states, recorded, strict=True):
+            if kind not in kinds:
+                raise ValueError(f"state {kind!r} is not recorded on the {name} side; it has {kinds}")
+        return str(states[0]), str(states[1])
+    common = [kind for kind in recorded[0] if kind in recorded[1]]
+    if state not in common:
+        raise ValueError(
+            f"state {state!r} is not recorded on both sides (left has {recorded[0]}, right has "
+            f"{recorded[1]}); compare one of the kinds both have, {common}, or pass "
+            f"states=(left, right) to compare two different kinds"
         )
-    left_layer, right_layer = layers if layers is not None else (-1, -1)
-    return Comparison(
-        RNNVis(analysis_a, layer=left_layer, state=state, **options),
-        RNNVis(analysis_b, layer=right_layer, state=state, **options),
-    )
+    return state, state
+
+
+def _words_shown_by(view: RNNVis) -> Callable[[list[str]], list[str]]:
+    """Keep the words ``view`` shows, in order: what may be pinned there."""
+
+    def shown(words: list[str]) -> list[str]:
+        payload = view.view
+        texts = set(payload["words"]["text"]) if payload and payload["kind"] == "main" else set()
+        return [word for word in words if word in texts]
+
+    return shown

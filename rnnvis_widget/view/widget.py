@@ -76,9 +76,13 @@ class RNNVis(anywidget.AnyWidget):
     layer : int
         Index into ``analysis.stacks`` (negative counts from the end).
     state : str
-        "h", "c" (LSTM) or a recorded gate.
+        "h", "c" (LSTM) or a recorded gate: one of the kinds recorded at the layer and
+        direction on screen. Moving to a layer or direction that lacks the kind shown (say
+        from an LSTM layer's "c" to a GRU layer) shows that layer's "h" instead; setting a
+        kind the current layer lacks raises.
     direction : int
-        0 forward, 1 backward (bidirectional models).
+        0 forward, 1 backward: one of the directions recorded at the layer on screen. Moving
+        to a layer without a backward direction shows its forward one.
     n_words : int
         How many of the most frequent words the view offers (at most the display words
         recorded by ``rv.analyze``).
@@ -87,9 +91,11 @@ class RNNVis(anywidget.AnyWidget):
     color_clip : float
         |response| at which colours saturate; 0 picks the 98th percentile.
     selected_words : list of str
-        Words pinned in the view (up to 3).
+        Words pinned in the view (up to 3), among the words it shows (``n_words``); a smaller
+        ``n_words`` unpins the words it no longer shows.
     selected_units : list of int
-        Units clicked in the view.
+        Units clicked in the view, each in ``0..H-1`` for the ``H`` units on screen; moving to
+        a layer or state with fewer units drops the ones it lacks.
     sentences : list of (str or list of int)
         The sentences in the sentence view; typing one into the view appends it, and a list
         set from Python is run through the live model (on a failure the old list is kept and
@@ -165,6 +171,40 @@ class RNNVis(anywidget.AnyWidget):
             )
         return value % n
 
+    @traitlets.validate("direction")
+    def _check_direction(self, proposal: dict[str, Any]) -> int:
+        value = int(proposal["value"])
+        stack = self._stack_or_none()
+        if stack is None:
+            return value  # the layer's own check reports a bad layer
+        allowed = self.analysis.directions(stack)
+        if value not in allowed:
+            fix = (
+                "it has only direction 0 (forward): it is not bidirectional"
+                if allowed == [0]
+                else f"pick one of {allowed}"
+            )
+            raise InvalidTraitValue(
+                f"direction {value} was not recorded at layer {stack} "
+                f"({self.analysis.stacks[stack]}); {fix}"
+            )
+        return value
+
+    @traitlets.validate("state")
+    def _check_state(self, proposal: dict[str, Any]) -> str:
+        value = proposal["value"]
+        stack = self._stack_or_none()
+        if stack is None or self.direction not in self.analysis.directions(stack):
+            return str(value)  # the layer's or direction's own check reports those
+        key = self.analysis.layer_key(stack, self.direction)
+        kinds = self.analysis.states(key)
+        if value not in kinds:
+            raise InvalidTraitValue(
+                f"state {value!r} was not recorded at {key}; pick one of {kinds} (gates are "
+                "recorded with rv.analyze(..., gates=True))"
+            )
+        return str(value)
+
     @traitlets.validate("n_clusters")
     def _check_n_clusters(self, proposal: dict[str, Any]) -> int:
         value = int(proposal["value"])
@@ -197,7 +237,50 @@ class RNNVis(anywidget.AnyWidget):
         words = list(proposal["value"])
         if len(words) > MAX_PINNED_WORDS:
             raise InvalidTraitValue(f"at most {MAX_PINNED_WORDS} words can be pinned, got {len(words)}")
+        shown = set(self._shown_words())
+        unknown = [word for word in words if word not in shown]
+        if unknown:
+            if unknown[0] in self.analysis.vocab:
+                fix = "raise n_words to show rarer words"
+            else:
+                fix = "it is not in the vocabulary"
+            raise InvalidTraitValue(
+                f"selected_words must be words the view shows (the {len(shown)} most frequent, "
+                f"n_words={self.n_words}); {unknown[0]!r} is not among them: {fix}. The words "
+                "shown are w.view['words']['text']."
+            )
         return words
+
+    @traitlets.validate("selected_units")
+    def _check_selected_units(self, proposal: dict[str, Any]) -> list[int]:
+        units = [int(unit) for unit in proposal["value"]]
+        n_units = self._n_units_or_none()
+        if n_units is None:
+            return units  # the layer, direction or state check reports a bad slot
+        bad = [unit for unit in units if not 0 <= unit < n_units]
+        if bad:
+            raise InvalidTraitValue(
+                f"selected_units must be units 0..{n_units - 1} of the {n_units} on screen "
+                f"({self.analysis.stacks[self.layer % len(self.analysis.stacks)]}, state "
+                f"{self.state!r}); got {bad[0]}"
+            )
+        return units
+
+    def _stack_or_none(self) -> int | None:
+        """The layer on screen as an index into ``analysis.stacks``; None while it is invalid."""
+        n = len(self.analysis.stacks)
+        return self.layer % n if -n <= self.layer < n else None
+
+    def _n_units_or_none(self) -> int | None:
+        """Units of the layer, direction and state on screen; None while those are invalid."""
+        try:
+            return int(self.analysis.response(self.layer, self.state, self.direction).shape[1])
+        except (KeyError, IndexError):
+            return None
+
+    def _shown_words(self) -> list[str]:
+        """The words of the main view (its ``view["words"]["text"]``), most frequent first."""
+        return [self.analysis.vocab[int(i)] for i in self.viewmodel.display_ids(self.n_words)]
 
     # Recompute in the kernel when the slot or k change; the browser only renders.
 
@@ -214,12 +297,25 @@ class RNNVis(anywidget.AnyWidget):
         if self._ready:
             self._refresh_clustering()
 
+    @traitlets.observe("n_words")
+    def _on_n_words(self, _change: dict[str, Any]) -> None:
+        shown = set(self._shown_words())
+        kept = [word for word in self.selected_words if word in shown]
+        if kept != self.selected_words:
+            self.selected_words = kept
+
     def _refresh_view(self) -> None:
-        kinds = self.analysis.states(self.analysis.layer_key(self.layer, self.direction))
-        if self.state not in kinds:
-            # Another layer may lack the chosen kind (e.g. GRU has no "c"); fall back to h.
-            self.state = "h"
+        # A new layer (or direction) may lack what was on screen: the user asked for the layer,
+        # so show its forward direction, its "h" (every layer has both) and the units it has.
+        if self.direction not in self.analysis.directions(self.layer):
+            self.direction = 0  # observed: refreshes the view again
             return
+        if self.state not in self.analysis.states(self.analysis.layer_key(self.layer, self.direction)):
+            self.state = "h"  # observed: refreshes the view again
+            return
+        n_units = self._n_units_or_none()
+        if n_units is not None and any(unit >= n_units for unit in self.selected_units):
+            self.selected_units = [unit for unit in self.selected_units if unit < n_units]
         try:
             slot = self._slot()
             low, high = self.viewmodel.k_range(slot)
@@ -296,7 +392,8 @@ class RNNVis(anywidget.AnyWidget):
         self.sentences = entries
 
     def trace(self, index: int = -1) -> Trace:
-        """The per-step states of sentence ``index``, as [rv.trace][rnnvis_widget.trace] gives them."""
+        """The per-step states of sentence ``index``, as
+        [rv.trace][rnnvis_widget.capture.trace.trace] gives them."""
         n = len(self.sentences)
         if n == 0:
             raise ValueError("there are no sentences yet; add one with add_sentence")
@@ -382,9 +479,13 @@ class RNNVis(anywidget.AnyWidget):
         title: str = "rnnvis snapshot",
         slots: str | Sequence[tuple[int, str, int]] = "current",
         ks: Iterable[int] | None = None,
+        progress: bool = False,
     ) -> Path:
         """Write this view as one self-contained HTML file that works offline and stays
         interactive.
+
+        The page goes to a temporary file in the same folder that replaces ``path`` once
+        complete, so a write that fails part-way leaves an existing file as it was.
 
         Parameters
         ----------
@@ -397,13 +498,18 @@ class RNNVis(anywidget.AnyWidget):
             or these besides the one on screen.
         ks : iterable of int, optional
             Cluster counts to precompute; default every k the clusters control offers.
+        progress : bool, default False
+            Show a progress bar over the clusterings computed and the write (worth it with
+            ``slots="all"``, which clusters every view for every k).
 
         Returns
         -------
         pathlib.Path
             The file written.
         """
-        return save_snapshot(path, self.viewmodel, widget_state(self), title=title, slots=slots, ks=ks)
+        return save_snapshot(
+            path, self.viewmodel, widget_state(self), title=title, slots=slots, ks=ks, progress=progress
+        )
 
 
 def show(

@@ -3,6 +3,7 @@ snapshot. Nothing is trained on this path."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +68,8 @@ def build_demo(out: str | Path = "demo.html", progress: bool = True) -> tuple[Pa
     out : str or Path, default "demo.html"
         Where to write the offline HTML snapshot (both layers, ``h`` and ``c``).
     progress : bool, default True
-        Show a progress bar while analysing.
+        Say each step on stderr and show progress bars for the long ones (analysis,
+        co-clustering, writing the snapshot).
 
     Returns
     -------
@@ -76,9 +78,22 @@ def build_demo(out: str | Path = "demo.html", progress: bool = True) -> tuple[Pa
     analysis : Analysis
         The analysis it shows.
     """
+    say = _say if progress else _quiet
+    say(f"loading the shipped {DEMO_MODEL} model and its held-out lines")
     run = load_demo_run()
+    say(f"analysing {len(run.held_out):,} held-out lines (every state of both layers)")
     analysis = analyze(run.model, run.held_out, run.vocab.words, progress=progress)
+    say(f"co-clustering every layer and state for k = 2..20, then writing {out}")
     widget = RNNVis(analysis)
     # Both layers, h and c: the demo shows everything the model has, offline.
-    path = widget.save_html(out, title="rnnvis demo: Shakespeare LSTM", slots="all")
+    path = widget.save_html(out, title="rnnvis demo: Shakespeare LSTM", slots="all", progress=progress)
     return Path(path), analysis
+
+
+def _say(message: str) -> None:
+    """A step of the demo, on stderr beside the progress bars (stdout keeps the results)."""
+    print(f"rnnvis demo: {message}", file=sys.stderr, flush=True)
+
+
+def _quiet(message: str) -> None:
+    """Says nothing: the demo runs with ``progress=False``."""
