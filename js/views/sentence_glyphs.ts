@@ -2,8 +2,9 @@
 // N/n down from a centre line on the y-scale all sentences share; the change since the previous
 // token overlaid at the end of each bar (filled when the magnitude grew, outlined when it
 // shrank); under the gap between two tokens a ruler of how much of the old memory each cluster
-// kept; the token text under its glyph. Each bar kind of a token is one path, so ten sentences
-// of fifty tokens stay a few thousand elements.
+// kept; the token text under its glyph. Each bar kind of a whole row is one path (a token keeps
+// only its label and hit area), so ten sentences of fifty tokens stay under two thousand
+// elements and a k change redraws them quickly.
 import { pointer, type Selection } from "d3-selection";
 import { GAP, HALF_HEIGHT, fitLabel, hitAt, labelChars, rowWidth, tokenX, type TokenGeometry } from "../sentence_layout";
 import { visibleToken, type Glyph, type SentenceData } from "../sentence_data";
@@ -53,16 +54,18 @@ const rect = (x: number, y0: number, y1: number, width: number): string => {
   return height < 0.25 ? "" : `M${x},${top}h${width}v${height}h${-width}Z`;
 };
 
-/** The six bar paths of one token: base, grown and shrunk part of P (up) and of N (down). */
-function barPaths(row: GlyphRow, t: number): Record<string, string> {
+type BarKind = "pos-base" | "pos-grow" | "pos-shrink" | "neg-base" | "neg-grow" | "neg-shrink";
+
+/** Adds token t's bars, at x offset `left`, to the row's six paths: base, grown and shrunk part
+ * of P (up) and of N (down). */
+function addBars(paths: Record<BarKind, string>, row: GlyphRow, t: number, left: number): void {
   const { glyph, geometry, extent, columns } = row;
   const y = (v: number): number => CENTRE - (v / extent) * HALF_HEIGHT;
   const inset = Math.min(1.5, geometry.column * 0.15);
   const width = Math.max(1, geometry.column - 2 * inset);
-  const paths: Record<string, string> = { "pos-base": "", "pos-grow": "", "pos-shrink": "", "neg-base": "", "neg-grow": "", "neg-shrink": "" };
   columns.forEach((cluster, j) => {
     const i = t * glyph.k + cluster;
-    const x = j * geometry.column + inset;
+    const x = left + j * geometry.column + inset;
     const p = glyph.positive[i];
     const pBefore = p - glyph.positiveChange[i];
     paths["pos-base"] += rect(x, y(Math.min(p, pBefore)), CENTRE, width);
@@ -72,23 +75,20 @@ function barPaths(row: GlyphRow, t: number): Record<string, string> {
     paths["neg-base"] += rect(x, y(Math.max(n, nBefore)), CENTRE, width);
     paths[n <= nBefore ? "neg-grow" : "neg-shrink"] += rect(x, y(nBefore), y(n), width);
   });
-  return paths;
 }
 
-/** The kept-memory ruler of the transition into token t: frames and fills, one cell per column. */
-function keptPaths(row: GlyphRow, t: number): { frame: string; fill: string } {
+/** Adds the kept-memory ruler of the transition into token t (one cell per column, at x
+ * offset `left`) to the row's frame and fill paths. */
+function addKept(ruler: { frame: string; fill: string }, row: GlyphRow, t: number, left: number): void {
   const { glyph, geometry, columns } = row;
-  let frame = "";
-  let fill = "";
   columns.forEach((cluster, j) => {
     const kept = glyph.kept[t * glyph.k + cluster];
     if (!Number.isFinite(kept)) return;
-    const x = j * geometry.column + 0.5;
+    const x = left + j * geometry.column + 0.5;
     const width = Math.max(1, geometry.column - 1);
-    frame += `M${x},${KEPT_Y}h${width}v${KEPT_HEIGHT}h${-width}Z`;
-    fill += rect(x, KEPT_Y + KEPT_HEIGHT * (1 - kept), KEPT_Y + KEPT_HEIGHT, width);
+    ruler.frame += `M${x},${KEPT_Y}h${width}v${KEPT_HEIGHT}h${-width}Z`;
+    ruler.fill += rect(x, KEPT_Y + KEPT_HEIGHT * (1 - kept), KEPT_Y + KEPT_HEIGHT, width);
   });
-  return { frame, fill };
 }
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -124,16 +124,21 @@ export function drawGlyphRow(svg: SvgSelection, row: GlyphRow, events: RowEvents
   const chars = labelChars(geometry.slot);
   // The ruler of t sits under the gap between t and the token read before it.
   const rulerShift = row.backward ? geometry.glyph + GAP / 2 - geometry.glyph / 2 : -GAP / 2 - geometry.glyph / 2;
+  const bars: Record<BarKind, string> = { "pos-base": "", "pos-grow": "", "pos-shrink": "", "neg-base": "", "neg-grow": "", "neg-shrink": "" };
+  const ruler = { frame: "", fill: "" };
+  for (let t = geometry.start; t < last; t++) {
+    addBars(bars, row, t, tokenX(geometry, t));
+    addKept(ruler, row, t, tokenX(geometry, t) + rulerShift);
+  }
+  for (const [kind, d] of Object.entries(bars)) if (d) fragment.appendChild(svgElement("path", { class: `rv-bar rv-${kind}`, d }));
+  if (ruler.frame) {
+    const kept = svgElement("g", { class: "rv-kept" });
+    kept.appendChild(svgElement("path", { class: "rv-kept-frame", d: ruler.frame }));
+    kept.appendChild(svgElement("path", { class: "rv-kept-fill", d: ruler.fill }));
+    fragment.appendChild(kept);
+  }
   for (let t = geometry.start; t < last; t++) {
     const g = svgElement("g", { class: "rv-glyph", "data-token": t, transform: `translate(${tokenX(geometry, t)},0)` });
-    for (const [kind, d] of Object.entries(barPaths(row, t))) if (d) g.appendChild(svgElement("path", { class: `rv-bar rv-${kind}`, d }));
-    const kept = keptPaths(row, t);
-    if (kept.frame) {
-      const ruler = svgElement("g", { class: "rv-kept", transform: `translate(${rulerShift},0)` });
-      ruler.appendChild(svgElement("path", { class: "rv-kept-frame", d: kept.frame }));
-      ruler.appendChild(svgElement("path", { class: "rv-kept-fill", d: kept.fill }));
-      g.appendChild(ruler);
-    }
     const unknown = sentence.unknown[t] === 1;
     const label = svgElement("text", { class: unknown ? "rv-token-label rv-unknown" : "rv-token-label", x: geometry.glyph / 2, y: LABEL_Y, "text-anchor": "middle" });
     label.textContent = fitLabel(visibleToken(sentence.tokens[t]), chars);

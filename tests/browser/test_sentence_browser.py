@@ -101,10 +101,13 @@ def test_typing_a_sentence_runs_the_model_and_draws_a_glyph_per_token(
     labels = page.locator(".rv-sentence[data-index='0'] .rv-token-label").all_text_contents()
     assert labels == tokens
     assert page.inner_text(".rv-sentence-source") == SENTENCE
-    # Every token draws bars; the text box is emptied for the next sentence.
-    assert page.locator(
-        ".rv-sentence[data-index='0'] .rv-pos-base, .rv-sentence[data-index='0'] .rv-neg-base"
-    ).count() >= len(tokens)
+    # Every token draws bars (a row's bars of one kind are one path: one closed rectangle per
+    # token and cluster column); the text box is emptied for the next sentence.
+    bars = page.eval_on_selector_all(
+        ".rv-sentence[data-index='0'] .rv-pos-base, .rv-sentence[data-index='0'] .rv-neg-base",
+        "els => els.map(e => (e.getAttribute('d').match(/Z/g) || []).length)",
+    )
+    assert sum(bars) >= len(tokens)
     assert page.input_value(".rv-sentence-text") == ""
     # A language model: its next-token guesses are in the token tooltip.
     page.hover(glyph(page, 0, 3))
