@@ -14,6 +14,7 @@ export interface AppState {
   pinnedToken: TokenFocus | null; // a token clicked in the sentence view
   sentenceBlocked: string | null; // why no sentence can be added now (null: the live model can run one)
   pendingSentence: string | null; // sent to the kernel, not answered yet
+  clusteringK: number | null; // k of the clustering on screen (null until one arrives)
 }
 
 /** One occurrence of a token in a sentence, as the main view needs it to link to it. */
@@ -32,6 +33,7 @@ export const MAX_PINNED = MAX_PINNED_WORDS;
 export const PIN_COLORS = ["#E69F00", "#009E73", "#CC79A7"];
 
 export const initialState = (patch: Partial<AppState> = {}): AppState => ({
+  clusteringK: null,
   hoveredWord: null,
   pinnedWords: [],
   hoveredUnit: null,

@@ -124,6 +124,7 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
     for (const undo of clusterTeardown) undo();
     clusterTeardown = [];
     clustering = decodeClustering(next, data);
+    store.update({ clusteringK: clustering.k });
     const layout = computeLayout(clustering, data.nUnits);
     const svg = select(svgNode);
     svg.selectAll("*").remove();

@@ -153,6 +153,7 @@ export function renderUnitDetail(panel: HTMLElement, ctx: ViewContext, unitClust
       previous &&
       previous.selectedUnit === state.selectedUnit &&
       previous.colorClip === state.colorClip &&
+      previous.clusteringK === state.clusteringK &&
       previous.sentenceBlocked === state.sentenceBlocked
     ) {
       return;
@@ -167,7 +168,10 @@ export function renderUnitDetail(panel: HTMLElement, ctx: ViewContext, unitClust
       return;
     }
     panel.dataset.unit = String(unit);
-    heading.text(`Unit ${unit} · cluster ${unitCluster(unit)} · ${data.restingLabel} ${fmt(data.resting.data[unit])}`);
+    // The cluster is that of the clustering on screen; none is named before one has arrived.
+    const cluster = unitCluster(unit);
+    const where = cluster >= 0 ? ` · cluster ${cluster}` : "";
+    heading.text(`Unit ${unit}${where} · ${data.restingLabel} ${fmt(data.resting.data[unit])}`);
     if (!data.quantiles) appendNote(panel, `${NO_QUANTILES}; showing means only`, "quantiles");
     renderBoxPlots(panel, data, unit, state.colorClip);
     renderContexts(panel, data, unit, ctx.intents.addSentence, state.sentenceBlocked);

@@ -165,6 +165,34 @@ def test_clusters_control_reclusters_in_the_kernel(
     assert page.locator(".rv-block").count() == 9
 
 
+def test_unit_panel_names_the_cluster_on_screen_after_k_and_layer_changes(
+    page: Page, demo_analysis: rv.Analysis, tmp_path: Path
+) -> None:
+    # A unit selected from Python, then k and layer changed: the panel's heading always names
+    # the unit's cluster in the clustering drawn, never a stale one and never "cluster -1".
+    widget = rv.RNNVis(demo_analysis, n_clusters=4, selected_units=[7])
+    host = open_widget(page, widget, tmp_path)
+
+    def heading_says(k: int, layer: int) -> None:
+        label = widget.viewmodel.cocluster(ViewSlot(layer, "h", 0), k).unit_labels[7]
+        page.wait_for_function(
+            f"() => document.querySelector('.rv-unit-panel .rv-heading').textContent"
+            f".startsWith('Unit 7 · cluster {label} ·')"
+        )
+
+    heading_says(4, 1)
+    page.eval_on_selector(".rv-clusters", "el => { el.value = '11'; el.dispatchEvent(new Event('change')); }")
+    page.wait_for_selector(".rv-graph[data-clusters='11']")
+    heading_says(11, 1)
+    renders = host.renders()
+    widget.layer = 0
+    host.push()
+    page.wait_for_function(f"() => Number(document.querySelector('.rnnvis').dataset.renders) > {renders}")
+    wait_ready(page)
+    assert widget.selected_units == [7] and widget.n_clusters == 11
+    heading_says(11, 0)
+
+
 def test_pinned_words_reach_python_and_python_reaches_the_view(
     page: Page, demo_analysis: rv.Analysis, tmp_path: Path
 ) -> None:
