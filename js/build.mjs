@@ -4,7 +4,7 @@ import { build } from "esbuild";
 const watch = process.argv.includes("--watch");
 
 const options = {
-  entryPoints: { index: "js/index.ts", snapshot: "js/snapshot.ts" },
+  entryPoints: { index: "js/index.ts", compare: "js/compare_index.ts", snapshot: "js/snapshot.ts" },
   outdir: "rnnvis_widget/static",
   bundle: true,
   format: "esm",

@@ -2,7 +2,7 @@
 // an AnyModel<Traits>; a snapshot hands it js/snapshot.ts's SnapshotModel, which implements the
 // part of that API our views use.
 import type { AnyModel } from "@anywidget/types";
-import type { ClusteringPayload, OfflineView, SentenceViewPayload, ViewPayload } from "./payloads";
+import type { ClusteringPayload, ComparisonPayload, OfflineView, SentenceViewPayload, ViewPayload } from "./payloads";
 
 /** Every synced trait of rnnvis_widget/view/widget.py `RNNVis`, as the browser receives it. */
 export interface Traits {
@@ -32,3 +32,21 @@ export type TraitName = keyof Traits;
 
 /** The slice of AnyModel<Traits> the views use; the snapshot shim implements exactly this. */
 export type WidgetModel = Pick<AnyModel<Traits>, "get" | "set" | "on" | "off" | "save_changes">;
+
+/** Every synced trait of rnnvis_widget/view/comparison_widget.py `ComparisonView`. */
+export interface ComparisonTraits {
+  left_view: ViewPayload | null;
+  right_view: ViewPayload | null;
+  left_clusterings: Record<string, ClusteringPayload>; // by String(k of that side)
+  right_clusterings: Record<string, ClusteringPayload>;
+  comparisons: Record<string, ComparisonPayload>; // by String(n_clusters)
+  n_clusters: number;
+  link_filter: number;
+  color_clip: number;
+  selected_words: string[]; // pinned on both sides
+  left_selected_units: number[];
+  right_selected_units: number[];
+}
+
+/** The slice of AnyModel<ComparisonTraits> the comparison view uses. */
+export type ComparisonModel = Pick<AnyModel<ComparisonTraits>, "get" | "set" | "on" | "off" | "save_changes">;

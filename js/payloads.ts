@@ -104,3 +104,38 @@ export interface SentenceViewPayload {
   max_tokens: number;
   items: SentencePayload[]; // same order as the `sentences` trait
 }
+
+/** A comparison's matched word clusters, P pairs by decreasing overlap. */
+export interface ComparisonPairs {
+  left: EncodedArray; // int16 [P]
+  right: EncodedArray; // int16 [P]
+  overlap: EncodedArray; // float32 [P]: Jaccard overlap of the two clusters' words
+  shared: EncodedArray; // int32 [P]: words in both
+}
+
+/** Units per bin of per-unit fractions, both sides on one set of B bins. */
+export interface ComparisonHistograms {
+  edges: EncodedArray; // float32 [B + 1] over [0, 1]
+  sparsity: EncodedArray; // int32 [2, B]: left row, then right
+  unsaturated_sparsity: EncodedArray; // int32 [2, B]
+  saturation: EncodedArray; // int32 [2, B]
+}
+
+/** One value of the comparison widget's `comparisons` trait (by String(n_clusters)). N_l, N_r:
+ * the words each side's view shows; k_l, k_r: each side's clusters. */
+export interface ComparisonPayload {
+  kind: "comparison";
+  labels: [string, string];
+  slots: [string, string]; // layer, state and units of each side
+  statement: string;
+  on: string; // "same" or "shared"
+  n_compared: number;
+  k: [number, number];
+  numbers: Record<string, [number | null, number | null]>; // null: undefined on that side
+  definitions: Record<string, string>;
+  pairs: ComparisonPairs;
+  left_partner: EncodedArray; // int16 [k_l]: matched right cluster, -1 = none
+  right_partner: EncodedArray; // int16 [k_r]: matched left cluster, -1 = none
+  changed: [EncodedArray, EncodedArray]; // uint8 [N_l], [N_r]: the word's cluster is not matched with its cluster across
+  histograms: ComparisonHistograms;
+}

@@ -89,3 +89,22 @@ describe("cloud words and font sizes", () => {
     expect(fontSize(5, 0)).toBe(10);
   });
 });
+
+describe("computeLayout for a comparison", () => {
+  it("mirrors a side: clouds on the left, chips on the right, links between", () => {
+    const layout = computeLayout(clustering(), 7, 200, 50, { mirror: true });
+    expect(layout.cloudX).toBe(0);
+    expect(layout.chipsX).toBe(250);
+    for (const x of layout.chipX) expect(x).toBeGreaterThanOrEqual(250);
+    const link = visibleLinks(layout, clustering(), 0)[0];
+    expect(link.path.startsWith("M250,")).toBe(true);
+    expect(link.path.includes(" 200,")).toBe(true);
+  });
+  it("places rows in given slots, leaving gaps, at least as tall as asked", () => {
+    const layout = computeLayout(clustering(), 7, 200, 50, { slots: [1, null, 2, 0], slotHeights: [0, 0, 150, 0] });
+    expect(layout.rows.map((r) => r.cluster)).toEqual([1, 2, 0]);
+    const [first, second] = layout.rows;
+    expect(second.y).toBeGreaterThanOrEqual(first.y + first.height + 96);
+    expect(second.height).toBe(150);
+  });
+});

@@ -20,7 +20,7 @@ export function renderChips(group: Selection<SVGGElement, unknown, null, undefin
     .join("rect")
     .attr("class", "rv-block")
     .attr("data-cluster", (row) => row.cluster)
-    .attr("x", 0)
+    .attr("x", layout.chipsX)
     .attr("y", (row) => row.y)
     .attr("width", layout.chipsWidth)
     .attr("height", (row) => row.height)

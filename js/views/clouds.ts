@@ -76,7 +76,7 @@ export function renderClouds(
   onReady: () => void,
 ): () => void {
   const { data, clustering, layout, store, intents, tooltip } = ctx;
-  const x0 = layout.chipsWidth + layout.linksWidth;
+  const x0 = layout.cloudX;
   const strongest = maxOf(clustering.wordStrength.data);
   const layouts: ReturnType<typeof cloud<Placed>>[] = [];
 
@@ -155,6 +155,7 @@ export function renderClouds(
           .attr("data-word", (d) => d.word)
           .attr("text-anchor", "middle")
           .attr("aria-label", (d) => data.words[d.word])
+          .classed("rv-changed", (d) => ctx.wordMark?.(d.word) ?? false)
           // Inline style, so no notebook stylesheet can draw in another font than was measured.
           .style("font-family", FONT)
           .attr("font-size", (d) => `${d.size}px`)
@@ -166,6 +167,7 @@ export function renderClouds(
               [
                 `“${data.words[d.word]}” · word cluster ${row.cluster}`,
                 `seen ${data.counts.data[d.word]}× · strength ${fmt(clustering.wordStrength.data[d.word])}`,
+                ...(ctx.wordMark?.(d.word) ? ["in an unmatched cluster on the other side"] : []),
                 "click to pin (up to 3)",
               ],
               event,

@@ -32,6 +32,8 @@ export interface ViewContext {
 export interface ClusterContext extends ViewContext {
   clustering: Clustering;
   layout: Layout;
+  /** Words to mark in the clouds (a comparison: the word changed cluster across). */
+  wordMark?: (word: number) => boolean;
 }
 
 // Shown where an analysis kept no quantiles or contexts: what to pass to get them.

@@ -10,6 +10,8 @@ export interface RowLayout {
 }
 
 export interface Layout {
+  chipsX: number; // left edge of the chip column
+  cloudX: number; // left edge of the cloud column
   chipSize: number;
   chipGap: number;
   chipCols: number;
@@ -41,12 +43,23 @@ export function chipSizeFor(nUnits: number): number {
   return 6;
 }
 
-export function computeLayout(clustering: Clustering, nUnits: number, cloudWidth = 320, linksWidth = 150): Layout {
+/** What a comparison changes: a mirrored side (clouds left, chips right), narrower chip
+ * blocks, and rows placed in given slots so matched clusters of two sides sit level. */
+export interface LayoutOptions {
+  mirror?: boolean;
+  maxChipCols?: number;
+  slots?: (number | null)[]; // clusters top to bottom; null leaves a gap (filled on the other side)
+  slotHeights?: number[]; // least height of each slot
+}
+
+export function computeLayout(clustering: Clustering, nUnits: number, cloudWidth = 320, linksWidth = 150, options: LayoutOptions = {}): Layout {
   const chipSize = chipSizeFor(nUnits);
   const chipGap = 2;
   const k = clustering.k;
-  const chipCols = Math.max(6, Math.min(24, Math.round(Math.sqrt(nUnits / k) * 1.6)));
+  const chipCols = Math.max(6, Math.min(options.maxChipCols ?? 24, Math.round(Math.sqrt(nUnits / k) * 1.6)));
   const chipsWidth = chipCols * (chipSize + chipGap) - chipGap + 2 * BLOCK_PADDING;
+  const chipsX = options.mirror ? cloudWidth + linksWidth : 0;
+  const cloudX = options.mirror ? 0 : chipsWidth + linksWidth;
 
   const unitsOf = new Map<number, number[]>();
   for (let c = 0; c < k; c++) unitsOf.set(c, []);
@@ -59,20 +72,28 @@ export function computeLayout(clustering: Clustering, nUnits: number, cloudWidth
   const rows: RowLayout[] = [];
   const rowOfCluster = new Map<number, number>();
   let y = 0;
-  for (const cluster of clustering.clusterOrder.data) {
+  const slots = options.slots ?? Array.from(clustering.clusterOrder.data);
+  slots.forEach((cluster, slot) => {
+    const least = Math.max(MIN_ROW_HEIGHT, options.slotHeights?.[slot] ?? 0);
+    if (cluster === null) {
+      y += least + ROW_GAP;
+      return;
+    }
     const units = unitsOf.get(cluster) ?? [];
     const chipRows = Math.max(1, Math.ceil(units.length / chipCols));
     const blockHeight = chipRows * (chipSize + chipGap) - chipGap + 2 * BLOCK_PADDING;
-    const height = Math.max(MIN_ROW_HEIGHT, blockHeight);
+    const height = Math.max(least, blockHeight);
     units.forEach((unit, i) => {
-      chipX[unit] = BLOCK_PADDING + (i % chipCols) * (chipSize + chipGap);
+      chipX[unit] = chipsX + BLOCK_PADDING + (i % chipCols) * (chipSize + chipGap);
       chipY[unit] = y + BLOCK_PADDING + Math.floor(i / chipCols) * (chipSize + chipGap);
     });
     rowOfCluster.set(cluster, rows.length);
     rows.push({ cluster, y, height, units });
     y += height + ROW_GAP;
-  }
+  });
   return {
+    chipsX,
+    cloudX,
     chipSize,
     chipGap,
     chipCols,
@@ -105,8 +126,9 @@ export function visibleLinks(layout: Layout, clustering: Clustering, filter: num
   const strengths = clustering.edgeStrength.data;
   const strongest = maxOf(strengths);
   if (strongest === 0) return [];
-  const x0 = layout.chipsWidth;
-  const x1 = layout.chipsWidth + layout.linksWidth;
+  // From the chips' inner edge to the cloud's, whichever side each is on.
+  const x0 = layout.cloudX > layout.chipsX ? layout.chipsX + layout.chipsWidth : layout.chipsX;
+  const x1 = layout.cloudX > layout.chipsX ? layout.cloudX : layout.cloudX + layout.cloudWidth;
   const links: Link[] = [];
   for (let i = 0; i < k; i++) {
     for (let j = 0; j < k; j++) {

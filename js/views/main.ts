@@ -24,7 +24,7 @@ import { renderWordDetail } from "./word_detail";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-function makeTooltip(root: HTMLElement): Tooltip {
+export function makeTooltip(root: HTMLElement): Tooltip {
   const tip = document.createElement("div");
   tip.className = "rv-tooltip";
   tip.style.display = "none";

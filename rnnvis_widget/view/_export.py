@@ -108,14 +108,15 @@ def widget_state(widget: anywidget.AnyWidget) -> dict[str, Any]:
     return {name: widget.get_state(name)[name] for name in names}
 
 
-def snapshot_html(state: dict[str, Any], title: str = "rnnvis snapshot") -> str:
-    """One HTML page that renders `state` with the widget bundle, offline."""
+def snapshot_html(state: dict[str, Any], title: str = "rnnvis snapshot", entry: str = "index") -> str:
+    """One HTML page that renders `state` with the widget bundle, offline; `entry` names the
+    bundle ("index": the single view, "compare": the comparison)."""
     # mtime=0 keeps the file byte-identical for the same state.
     packed = gzip.compress(pack_state(state), compresslevel=9, mtime=0)
     data = base64.b64encode(packed).decode("ascii")
-    bundle = base64.b64encode(_read_static("index.js").encode("utf-8")).decode("ascii")
+    bundle = base64.b64encode(_read_static(f"{entry}.js").encode("utf-8")).decode("ascii")
     boot = _no_closing_tag(_read_static("snapshot.js"), "script", "the snapshot boot script")
-    css = _no_closing_tag(_read_static("index.css"), "style", "the widget stylesheet")
+    css = _no_closing_tag(_read_static(f"{entry}.css"), "style", "the widget stylesheet")
     return "\n".join(
         [
             "<!doctype html>",

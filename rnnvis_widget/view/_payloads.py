@@ -26,6 +26,9 @@ __all__ = [
     "SLOT_KEY_SEPARATOR",
     "ClassPrediction",
     "ClusteringPayload",
+    "ComparisonHistograms",
+    "ComparisonPairs",
+    "ComparisonPayload",
     "ContextsPart",
     "Contract",
     "EncodedArray",
@@ -355,3 +358,92 @@ class SentenceViewPayload(TypedDict):
     error: str | None
     max_tokens: int
     items: list[SentencePayload]
+
+
+class ComparisonPairs(TypedDict):
+    """The matched word clusters of a comparison, P pairs by decreasing overlap.
+
+    Attributes
+    ----------
+    left, right : EncodedArray
+        int16, shape (P,): the left cluster and the right cluster of each pair.
+    overlap : EncodedArray
+        float32, shape (P,): Jaccard overlap of the two clusters' words.
+    shared : EncodedArray
+        int32, shape (P,): words in both clusters.
+    """
+
+    left: EncodedArray
+    right: EncodedArray
+    overlap: EncodedArray
+    shared: EncodedArray
+
+
+class ComparisonHistograms(TypedDict):
+    """Units per bin of three per-unit fractions, both sides on one set of B bins.
+
+    Attributes
+    ----------
+    edges : EncodedArray
+        float32, shape (B + 1,): bin edges over [0, 1], shared by every histogram.
+    sparsity, unsaturated_sparsity, saturation : EncodedArray
+        int32, shape (2, B): units per bin, the left side's row then the right side's.
+    """
+
+    edges: EncodedArray
+    sparsity: EncodedArray
+    unsaturated_sparsity: EncodedArray
+    saturation: EncodedArray
+
+
+class ComparisonPayload(TypedDict):
+    """One value of a comparison widget's ``comparisons`` trait: the two sides at one k
+    (keyed by ``str(n_clusters)``; each side's k is that value within its own range).
+
+    N_l and N_r are the words each side's ``view`` shows, k_l and k_r its clusters.
+
+    Attributes
+    ----------
+    kind : "comparison"
+    labels : list of str
+        The two sides' titles.
+    slots : list of str
+        One line per side naming its layer, state and units.
+    statement : str
+        The sentence stating the main difference.
+    on : str
+        "same" (one vocabulary) or "shared" (the words both vocabularies have).
+    n_compared : int
+        Words the clusters were compared over.
+    k : list of int
+        ``[k_l, k_r]``.
+    numbers : dict of str to list of (float or None)
+        Per number (the columns of ``Comparison.summary``) ``[left, right]``; None where
+        undefined (e.g. saturation of an unbounded cell state).
+    definitions : dict of str to str
+        One line per number, for its tooltip.
+    pairs : ComparisonPairs
+    left_partner : EncodedArray
+        int16, shape (k_l,): the right cluster matched with each left cluster, -1 if none.
+    right_partner : EncodedArray
+        int16, shape (k_r,): the left cluster matched with each right cluster, -1 if none.
+    changed : list of EncodedArray
+        Two uint8 arrays, shapes (N_l,) and (N_r,): 1 where a shown word sits, on the other
+        side, in a cluster that is not its cluster's partner.
+    histograms : ComparisonHistograms
+    """
+
+    kind: Literal["comparison"]
+    labels: list[str]
+    slots: list[str]
+    statement: str
+    on: str
+    n_compared: int
+    k: list[int]
+    numbers: dict[str, list[float | None]]
+    definitions: dict[str, str]
+    pairs: ComparisonPairs
+    left_partner: EncodedArray
+    right_partner: EncodedArray
+    changed: list[EncodedArray]
+    histograms: ComparisonHistograms

@@ -1,32 +1,33 @@
 """`rv.compare`: two models, two layers of one, or two state kinds of one layer, side by side,
 with their word clusters matched and their differences stated in numbers.
 
-The two sides are two [RNNVis][rnnvis_widget.RNNVis] views in one row (pins, k and the link
-filter kept in step). Everything a dedicated comparison view needs is computed here, in the
-kernel, and readable from Python: the cluster matching (`Comparison.matches`), the per-side
-numbers (`Comparison.summary`, defined in
+The comparison shows as one widget (`ComparisonView`, drawn by js/views/compare.ts); each
+side's state lives in an [RNNVis][rnnvis_widget.RNNVis] view, readable from Python. What the
+widget draws is computed here, in the kernel, and readable from Python: the cluster
+matching (`Comparison.matches`), the per-side numbers (`Comparison.summary`, defined in
 [comparison_numbers][rnnvis_widget.view.comparison_numbers]), the sentence stating the main
 difference (`Comparison.statement`) and all of it as plain arrays (`Comparison.payload`).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import ipywidgets
 import numpy as np
 import traitlets
 
 from .._validation import check_int
 from ..analysis import Analysis
 from ..clustering import ClusterAlignment, CoClustering, align_clusters
+from ._comparison_sync import ComparisonSync
 from ._viewmodel import ViewModel, ViewSlot
 from .comparison_numbers import NUMBER_DEFINITIONS, SideNumbers, difference_statement
+from .comparison_widget import ComparisonView
 from .widget import RNNVis
-
-LINKED_TRAITS = ("n_clusters", "selected_words", "link_filter")
 
 #: What ``on=`` accepts: the same vocabulary on both sides, or the words both share.
 COMPARE_ON = ("same", "shared")
@@ -113,13 +114,15 @@ def pair_words(left_vocab: Sequence[str], right_vocab: Sequence[str], on: str = 
     return WordPairing(left_ids, right_ids, [left[i] for i in left_ids], vocabularies_differ=True)
 
 
-class Comparison(ipywidgets.HBox):
-    """Two [RNNVis][rnnvis_widget.RNNVis] views in a row, their word clusters matched, their
-    differences in numbers.
+class Comparison:
+    """Two sides (two models, two layers or two state kinds) in one widget, their word clusters
+    matched, their differences in numbers.
 
-    Pins, k and the link filter are kept in step between the two views. Each side compares
-    what its view shows (its ``layer``, ``state`` and ``direction`` traits). Made by
-    [compare][rnnvis_widget.view.compare.compare].
+    Displays as a [ComparisonView][rnnvis_widget.view.comparison_widget.ComparisonView]: each
+    side titled by its label, matched clusters level and in one colour, hover and pins linked
+    across. Each side's state lives in an [RNNVis][rnnvis_widget.RNNVis] view (``left``,
+    ``right``), which compares what it shows (its ``layer``, ``state`` and ``direction``
+    traits). Made by [compare][rnnvis_widget.view.compare.compare].
 
     Parameters
     ----------
@@ -141,6 +144,9 @@ class Comparison(ipywidgets.HBox):
         "same" or "shared".
     words : WordPairing
         Which word on the left is which on the right.
+    widget : ComparisonView
+        The widget shown for this comparison; its ``n_clusters``, ``link_filter`` and
+        ``selected_words`` are two-way like a single view's.
 
     Raises
     ------
@@ -162,7 +168,6 @@ class Comparison(ipywidgets.HBox):
             labels = default_labels([(view.analysis, int(view.layer), str(view.state)) for view in views])
         labels = _check_labels(labels)
         words = pair_words(left.analysis.vocab, right.analysis.vocab, on)
-        super().__init__(children=[left, right], layout=ipywidgets.Layout(width="100%", overflow="auto"))
         self.left = left
         self.right = right
         self.labels = labels
@@ -171,25 +176,60 @@ class Comparison(ipywidgets.HBox):
         # Pins cross only as words the other side shows (its vocabulary or its n_words may
         # differ); traitlets.link's own guard stops the two sides from echoing each other.
         self._links = [
-            traitlets.link((left, name), (right, name)) for name in LINKED_TRAITS if name != "selected_words"
-        ]
-        self._links.append(
             traitlets.link(
                 (left, "selected_words"),
                 (right, "selected_words"),
                 transform=(_words_shown_by(right), _words_shown_by(left)),
             )
-        )
+        ]
+        self._sync = ComparisonSync(self)
+
+    @property
+    def widget(self) -> ComparisonView:
+        return self._sync.widget
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def save_html(
+        self,
+        path: str | os.PathLike[str],
+        title: str = "rnnvis comparison",
+        ks: Iterable[int] | None = None,
+    ) -> Path:
+        """Write the comparison as one self-contained HTML file that works offline.
+
+        Both sides, the matching and the numbers are saved for every k in ``ks``; hover, pins
+        and cluster focus stay linked, and the clusters slider moves between the saved k.
+
+        Parameters
+        ----------
+        path : path-like
+            The file to write (replaced only once the new page is complete).
+        title : str
+            The page title.
+        ks : iterable of int, optional
+            Cluster counts to save; default every k either side's clusters control offers
+            (each side uses the nearest k its layer allows).
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        return self._sync.save_html(path, title, ks)
 
     def close(self) -> None:
-        # Idempotent: ipywidgets calls close() again from __del__.
+        """Stop the linking and close the widget and both views (idempotent)."""
+        sync = getattr(self, "_sync", None)
+        if sync is not None:
+            sync.close()
         links, self._links = getattr(self, "_links", []), []
         for link in links:
             link.unlink()
         for view in (getattr(self, "left", None), getattr(self, "right", None)):
             if view is not None:
                 view.close()
-        super().close()
 
     # The clusterings compared -----------------------------------------------------------------
 

@@ -37,9 +37,10 @@ def launch_chromium(playwright: Playwright) -> Browser:
 
 
 class WidgetPage:
-    """A Chromium page showing `widget`, kept in sync with it both ways."""
+    """A Chromium page showing `widget`, kept in sync with it both ways; `entry` names its
+    bundle ("compare" for a comparison's widget)."""
 
-    def __init__(self, page: Page, widget: Any, directory: Path):
+    def __init__(self, page: Page, widget: Any, directory: Path, entry: str = "index"):
         self.page = page
         self.widget = widget
         self.names = sorted(widget_state(widget))
@@ -47,7 +48,7 @@ class WidgetPage:
         widget.observe(self._record, names=self.names)
         page.expose_function("rnnvisKernel", self._from_browser)
         path = directory / "widget.html"
-        path.write_text(snapshot_html(widget_state(widget)), encoding="utf-8")
+        path.write_text(snapshot_html(widget_state(widget), entry=entry), encoding="utf-8")
         page.goto(path.as_uri())
         page.wait_for_selector("#rnnvis-root[data-booted='true']")
 

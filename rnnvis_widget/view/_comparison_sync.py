@@ -1,0 +1,195 @@
+"""Keeps a [ComparisonView][rnnvis_widget.view.comparison_widget.ComparisonView] in step with the
+two [RNNVis][rnnvis_widget.RNNVis] views of a [Comparison][rnnvis_widget.Comparison], and writes
+its offline snapshot.
+
+The two views stay the kernel-side state of each side (what Python reads: ``cmp.left.
+selected_words``, ``cmp.right.selected_units``); the widget mirrors their payloads and sends the
+browser's k, filter, pins and unit clicks back to them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from .._files import replacing
+from ._comparison_payload import encode_comparison
+from ._export import snapshot_html, widget_state
+from ._payloads import MAX_PINNED_WORDS, ComparisonPayload
+from ._viewmodel import ViewSlot
+from .comparison_widget import ComparisonView
+from .widget import RNNVis
+
+
+class Compared(Protocol):
+    """What the sync needs of a comparison (``Comparison`` is one)."""
+
+    left: RNNVis
+    right: RNNVis
+
+    def payload(self, k: int | tuple[int, int] | None = None) -> dict[str, Any]: ...
+
+
+def _slot(view: RNNVis) -> ViewSlot:
+    return ViewSlot(int(view.layer), str(view.state), int(view.direction))
+
+
+def _shown(view: RNNVis) -> list[str]:
+    payload = view.view
+    return list(payload["words"]["text"]) if payload and payload["kind"] == "main" else []
+
+
+def side_k(view: RNNVis, k: int) -> int:
+    """``k`` moved into the cluster range of ``view``'s layer."""
+    low, high = view.viewmodel.k_range(_slot(view))
+    return min(max(int(k), low), high)
+
+
+def _union(*lists: list[str]) -> list[str]:
+    return list(dict.fromkeys(word for words in lists for word in words))[:MAX_PINNED_WORDS]
+
+
+class ComparisonSync:
+    """Builds the widget of ``comparison`` and keeps both ways in step until `close`."""
+
+    def __init__(self, comparison: Compared):
+        self.comparison = comparison
+        left, right = comparison.left, comparison.right
+        self._busy = False
+        self.widget = ComparisonView(
+            n_clusters=int(left.n_clusters),
+            link_filter=float(left.link_filter),
+            color_clip=float(left.color_clip),
+            selected_words=_union(list(left.selected_words), list(right.selected_words)),
+            left_selected_units=list(left.selected_units),
+            right_selected_units=list(right.selected_units),
+        )
+        self.refresh()
+        self._observers: list[tuple[Any, Callable[[dict[str, Any]], None], list[str]]] = [
+            (self.widget, self._on_k, ["n_clusters"]),
+            (self.widget, self._on_display, ["link_filter", "color_clip"]),
+            (self.widget, self._on_pins, ["selected_words"]),
+            (self.widget, self._on_units, ["left_selected_units", "right_selected_units"]),
+        ]
+        for view in (left, right):
+            self._observers.append((view, self._on_side, ["view", "clusterings"]))
+            self._observers.append((view, self._on_side_pins, ["selected_words"]))
+            self._observers.append((view, self._on_side_units, ["selected_units"]))
+            self._observers.append((view, self._on_side_k, ["n_clusters"]))
+        for owner, handler, names in self._observers:
+            owner.observe(handler, names=names)
+
+    @contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Changes made here are ours: their echoes do not come back."""
+        busy, self._busy = self._busy, True
+        try:
+            yield
+        finally:
+            self._busy = busy
+
+    def payload(self, k_left: int, k_right: int) -> ComparisonPayload:
+        """The comparison at (k_left, k_right), encoded for the browser."""
+        left, right = self.comparison.left, self.comparison.right
+        raw = self.comparison.payload((k_left, k_right))
+        return encode_comparison(raw, (_shown(left), _shown(right)))
+
+    def refresh(self) -> None:
+        """Send both sides' payloads and the comparison at their current k."""
+        left, right = self.comparison.left, self.comparison.right
+        both_main = all(v.view is not None and v.view["kind"] == "main" for v in (left, right))
+        comparisons: dict[str, ComparisonPayload] = {}
+        if both_main:
+            ks = int(left.n_clusters), int(right.n_clusters)
+            comparisons[str(self.widget.n_clusters)] = self.payload(*ks)
+        with self.widget.hold_sync():
+            self.widget.left_view = left.view
+            self.widget.right_view = right.view
+            self.widget.left_clusterings = dict(left.clusterings)
+            self.widget.right_clusterings = dict(right.clusterings)
+            self.widget.comparisons = comparisons
+
+    def _on_k(self, change: dict[str, Any]) -> None:
+        with self._quiet():
+            for view in (self.comparison.left, self.comparison.right):
+                view.n_clusters = side_k(view, change["new"])
+        self.refresh()
+
+    def _on_display(self, change: dict[str, Any]) -> None:
+        for view in (self.comparison.left, self.comparison.right):
+            setattr(view, change["name"], change["new"])
+
+    def _on_pins(self, change: dict[str, Any]) -> None:
+        if self._busy:
+            return
+        with self._quiet():
+            for view in (self.comparison.left, self.comparison.right):
+                shown = set(_shown(view))
+                view.selected_words = [word for word in change["new"] if word in shown]
+
+    def _on_units(self, change: dict[str, Any]) -> None:
+        if self._busy:
+            return
+        view = self.comparison.left if change["name"] == "left_selected_units" else self.comparison.right
+        with self._quiet():
+            view.selected_units = list(change["new"])
+
+    def _on_side(self, _change: dict[str, Any]) -> None:
+        if not self._busy:
+            self.refresh()
+
+    def _on_side_k(self, change: dict[str, Any]) -> None:
+        # k set on one side from Python moves both, as the widget's slider does.
+        if not self._busy:
+            if self.widget.n_clusters == change["new"]:
+                self._on_k({"new": change["new"]})
+            else:
+                self.widget.n_clusters = change["new"]
+
+    def _on_side_pins(self, _change: dict[str, Any]) -> None:
+        if self._busy:
+            return
+        left, right = self.comparison.left, self.comparison.right
+        with self._quiet():
+            self.widget.selected_words = _union(list(left.selected_words), list(right.selected_words))
+
+    def _on_side_units(self, change: dict[str, Any]) -> None:
+        if self._busy:
+            return
+        name = "left_selected_units" if change["owner"] is self.comparison.left else "right_selected_units"
+        with self._quiet():
+            setattr(self.widget, name, list(change["new"]))
+
+    def close(self) -> None:
+        for owner, handler, names in self._observers:
+            owner.unobserve(handler, names=names)
+        self._observers = []
+        self.widget.close()
+
+    def save_html(self, path: str | os.PathLike[str], title: str, ks: Iterable[int] | None) -> Path:
+        """Write the comparison as one offline page; see ``Comparison.save_html``."""
+        left, right = self.comparison.left, self.comparison.right
+        ranges = [view.viewmodel.k_range(_slot(view)) for view in (left, right)]
+        every = range(min(low for low, _ in ranges), max(high for _, high in ranges) + 1)
+        wanted = sorted({int(k) for k in (every if ks is None else ks)})
+        if not wanted:
+            raise ValueError("ks is empty: give at least one cluster count to save")
+        state = widget_state(self.widget)
+        for name, view in (("left", left), ("right", right)):
+            slot, n_words = _slot(view), int(view.n_words)
+            state[f"{name}_view"] = view.viewmodel.main_view(slot, n_words, live=False)
+            side_ks = sorted({side_k(view, k) for k in wanted})
+            state[f"{name}_clusterings"] = {
+                str(k): view.viewmodel.clustering_view(slot, k, n_words) for k in side_ks
+            }
+        state["comparisons"] = {str(k): self.payload(side_k(left, k), side_k(right, k)) for k in wanted}
+        current = int(self.widget.n_clusters)
+        state["n_clusters"] = min(wanted, key=lambda k: (abs(k - current), k))
+        target = Path(path)
+        text = snapshot_html(state, title, entry="compare")
+        with replacing(target) as handle:
+            handle.write(text.encode("utf-8"))
+        return target
