@@ -2,7 +2,7 @@
 // an AnyModel<Traits>; a snapshot hands it js/snapshot.ts's SnapshotModel, which implements the
 // part of that API our views use.
 import type { AnyModel } from "@anywidget/types";
-import type { ClusteringPayload, ComparisonPayload, OfflineView, SentenceViewPayload, ViewPayload } from "./payloads";
+import type { ClusteringPayload, ComparisonPayload, OfflineView, SentenceViewPayload, SideSlot, ViewPayload } from "./payloads";
 
 /** Every synced trait of rnnvis_widget/view/widget.py `RNNVis`, as the browser receives it. */
 export interface Traits {
@@ -46,6 +46,13 @@ export interface ComparisonTraits {
   selected_words: string[]; // pinned on both sides
   left_selected_units: number[];
   right_selected_units: number[];
+  /** Sentences shown on both sides (typed text or token ids); the browser appends and removes. */
+  sentences: SentenceEntry[];
+  /** Each side's sentences run through its live model (kernel → browser). */
+  left_sentence_view: SentenceViewPayload | null;
+  right_sentence_view: SentenceViewPayload | null;
+  /** Per side: the layer, state and direction its sentence rows show. */
+  sentence_slots: SideSlot[];
 }
 
 /** The slice of AnyModel<ComparisonTraits> the comparison view uses. */

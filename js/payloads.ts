@@ -105,6 +105,14 @@ export interface SentenceViewPayload {
   items: SentencePayload[]; // same order as the `sentences` trait
 }
 
+/** One value of the comparison widget's `sentence_slots` trait: what one side shows. */
+export interface SideSlot {
+  layer: number; // index into the side's layers
+  state: string;
+  direction: number; // 0 forward, 1 backward
+  directions: number; // 2: a bidirectional layer
+}
+
 /** A comparison's matched word clusters, P pairs by decreasing overlap. */
 export interface ComparisonPairs {
   left: EncodedArray; // int16 [P]

@@ -15,8 +15,9 @@ import { Store } from "../store";
 import { renderChips } from "./chips";
 import { renderClouds } from "./clouds";
 import { renderHeader } from "./compare_header";
+import { renderCompareSentences } from "./compare_sentences";
 import { GUTTER, gutterBands, renderGutter } from "./compare_gutter";
-import type { Intents } from "./context";
+import type { Intents, ViewContext } from "./context";
 import { computeLayout, type Layout } from "./layout";
 import { renderLinks } from "./links";
 import { makeTooltip } from "./main";
@@ -73,9 +74,10 @@ export function renderComparison(root: HTMLElement, model: ComparisonModel, view
     },
     hoverCluster: (cluster) => linked.update({ hoveredCluster: cluster === null ? null : { side, cluster } }),
     focusCluster: (cluster) => linked.update({ focusedCluster: toggleFocus(linked.get().focusedCluster, { side, cluster }) }),
-    // Sentences are not part of the comparison view.
-    hoverToken: () => undefined,
-    pinToken: () => undefined,
+    // A token of this side's sentence row lights this side's chips, as in the single view.
+    hoverToken: (token) => sides[side].store.update({ hoveredToken: token }),
+    pinToken: (token) => sides[side].store.update({ pinnedToken: token }),
+    // The comparison's own text box adds sentences (compare_sentences.ts).
     addSentence: () => undefined,
   });
 
@@ -130,11 +132,16 @@ export function renderComparison(root: HTMLElement, model: ComparisonModel, view
   canvas.node()?.appendChild(svgNode);
   const panels = select(root).append("div").attr("class", "rv-compare-panels");
   const tooltip = makeTooltip(root);
-  for (const side of SIDES) {
+  // Each side is named by its comparison label (the views' own titles may be equal).
+  const labelsNow = (): [string, string] => Object.values(model.get("comparisons") ?? {})[0]?.labels ?? [views[0].title, views[1].title];
+  const panelTitles = SIDES.map((side) => {
     const panel = panels.append("div").attr("class", "rv-panel rv-word-panel").attr("data-side", side);
-    panel.append("div").attr("class", "rv-subheading").text(views[side].title);
+    const heading = panel.append("div").attr("class", "rv-subheading").text(labelsNow()[side]);
     teardown.push(renderWordDetail(panel.append("div").node() as HTMLElement, { data: sides[side].data, store: sides[side].store, intents: intentsOf(side), tooltip }));
-  }
+    return heading;
+  });
+  const sentences = renderCompareSentences(root, model, SIDES.map((side) => ({ data: sides[side].data, store: sides[side].store, intents: intentsOf(side), tooltip })) as [ViewContext, ViewContext], labelsNow, live);
+  teardown.push(sentences.teardown);
 
   let clusterTeardown: (() => void)[] = [];
   const drawClusters = (): void => {
@@ -159,6 +166,7 @@ export function renderComparison(root: HTMLElement, model: ComparisonModel, view
     const decoded = SIDES.map((side) => decodeClustering(clusterings[side], sides[side].data)) as [Clustering, Clustering];
     const layouts = layoutSides(decoded, sides, comparison, root.clientWidth || 1000);
     title.text(`${payload.labels[0]} vs ${payload.labels[1]}`);
+    SIDES.forEach((side) => panelTitles[side].text(payload.labels[side]));
     header.replaceChildren();
     renderHeader(header, payload, comparison);
     drawTitles(titles, payload.labels, layouts.layouts);
@@ -190,6 +198,7 @@ export function renderComparison(root: HTMLElement, model: ComparisonModel, view
     const bands = gutterBands(layouts.slots, layouts.layouts, comparison);
     clusterTeardown.push(renderGutter(svg.append("g").attr("class", "rv-gutter"), bands, comparison, linked, tooltip, left.width));
     project(linked.get(), null);
+    sentences.setClusterings(decoded);
   };
   // A kernel reply sets several traits in a row: draw once, after the last.
   let scheduled = false;

@@ -18,7 +18,8 @@ from typing import Any, Protocol
 from .._files import replacing
 from ._comparison_payload import encode_comparison
 from ._export import snapshot_html, widget_state
-from ._payloads import MAX_PINNED_WORDS, ComparisonPayload
+from ._payloads import MAX_PINNED_WORDS, ComparisonPayload, SideSlot
+from ._sentences import Entry, entry_key
 from ._viewmodel import ViewSlot
 from .comparison_widget import ComparisonView
 from .widget import RNNVis
@@ -29,6 +30,7 @@ class Compared(Protocol):
 
     left: RNNVis
     right: RNNVis
+    labels: tuple[str, str]
 
     def payload(self, k: int | tuple[int, int] | None = None) -> dict[str, Any]: ...
 
@@ -40,6 +42,16 @@ def _slot(view: RNNVis) -> ViewSlot:
 def _shown(view: RNNVis) -> list[str]:
     payload = view.view
     return list(payload["words"]["text"]) if payload and payload["kind"] == "main" else []
+
+
+def _side_slot(view: RNNVis) -> SideSlot:
+    layer = int(view.layer)
+    return {
+        "layer": layer,
+        "state": str(view.state),
+        "direction": int(view.direction),
+        "directions": len(view.analysis.directions(layer)),
+    }
 
 
 def side_k(view: RNNVis, k: int) -> int:
@@ -66,19 +78,23 @@ class ComparisonSync:
             selected_words=_union(list(left.selected_words), list(right.selected_words)),
             left_selected_units=list(left.selected_units),
             right_selected_units=list(right.selected_units),
+            sentences=list(left.sentences) if list(left.sentences) == list(right.sentences) else [],
         )
         self.refresh()
+        self.refresh_sentences()
         self._observers: list[tuple[Any, Callable[[dict[str, Any]], None], list[str]]] = [
             (self.widget, self._on_k, ["n_clusters"]),
             (self.widget, self._on_display, ["link_filter", "color_clip"]),
             (self.widget, self._on_pins, ["selected_words"]),
             (self.widget, self._on_units, ["left_selected_units", "right_selected_units"]),
+            (self.widget, self._on_sentences, ["sentences"]),
         ]
         for view in (left, right):
             self._observers.append((view, self._on_side, ["view", "clusterings"]))
             self._observers.append((view, self._on_side_pins, ["selected_words"]))
             self._observers.append((view, self._on_side_units, ["selected_units"]))
             self._observers.append((view, self._on_side_k, ["n_clusters"]))
+            self._observers.append((view, self._on_side_sentences, ["sentence_view", "view"]))
         for owner, handler, names in self._observers:
             owner.observe(handler, names=names)
 
@@ -111,6 +127,54 @@ class ComparisonSync:
             self.widget.left_clusterings = dict(left.clusterings)
             self.widget.right_clusterings = dict(right.clusterings)
             self.widget.comparisons = comparisons
+
+    def refresh_sentences(self) -> None:
+        """Send both sides' sentence views and what their rows show."""
+        left, right = self.comparison.left, self.comparison.right
+        with self.widget.hold_sync():
+            self.widget.left_sentence_view = left.sentence_view
+            self.widget.right_sentence_view = right.sentence_view
+            self.widget.sentence_slots = [dict(_side_slot(view)) for view in (left, right)]
+
+    def run_sentences(self, entries: list[Entry]) -> str | None:
+        """Run ``entries`` on both sides' live models (kept once run); the failure, named by
+        its side, or None."""
+        for label, view in zip(
+            self.comparison.labels, (self.comparison.left, self.comparison.right), strict=True
+        ):
+            for entry in entries:
+                try:
+                    view._book.get(entry)
+                except Exception as failure:  # the user's model may raise anything: show it
+                    return f"{label}: could not show {entry_key(entry)!r}: {failure}"
+        return None
+
+    def set_sentences(self, entries: list[Entry]) -> None:
+        """Show ``entries`` on both sides (each already run by `run_sentences`)."""
+        with self._quiet():
+            self.widget.sentences = list(entries)
+            for view in (self.comparison.left, self.comparison.right):
+                view.sentences = list(entries)
+        self.refresh_sentences()
+
+    def _on_sentences(self, change: dict[str, Any]) -> None:
+        if self._busy:
+            return
+        entries = list(change["new"])
+        error = self.run_sentences(entries)
+        if error is None:
+            self.set_sentences(entries)
+            return
+        previous = list(change["old"] or [])
+        with self._quiet():
+            self.widget.sentences = previous
+            for view in (self.comparison.left, self.comparison.right):
+                view.sentence_view = dict(view._book.view(list(view.sentences), error))
+        self.refresh_sentences()
+
+    def _on_side_sentences(self, _change: dict[str, Any]) -> None:
+        if not self._busy:
+            self.refresh_sentences()
 
     def _on_k(self, change: dict[str, Any]) -> None:
         with self._quiet():

@@ -40,6 +40,7 @@ __all__ = [
     "SentencePayload",
     "SentenceStates",
     "SentenceViewPayload",
+    "SideSlot",
     "TraitDefaults",
     "UnitsPart",
     "ViewPayload",
@@ -358,6 +359,28 @@ class SentenceViewPayload(TypedDict):
     error: str | None
     max_tokens: int
     items: list[SentencePayload]
+
+
+class SideSlot(TypedDict):
+    """What one side of a comparison shows, as the sentence rows need it (a value of the
+    comparison widget's ``sentence_slots`` trait).
+
+    Attributes
+    ----------
+    layer : int
+        Index into the side's ``stacks``.
+    state : str
+        The state kind.
+    direction : int
+        0 forward, 1 backward.
+    directions : int
+        Directions of the layer (2: bidirectional).
+    """
+
+    layer: int
+    state: str
+    direction: int
+    directions: int
 
 
 class ComparisonPairs(TypedDict):

@@ -24,6 +24,7 @@ from .._validation import check_int
 from ..analysis import Analysis
 from ..clustering import ClusterAlignment, CoClustering, align_clusters
 from ._comparison_sync import ComparisonSync
+from ._sentences import as_entry
 from ._viewmodel import ViewModel, ViewSlot
 from .comparison_numbers import NUMBER_DEFINITIONS, SideNumbers, difference_statement
 from .comparison_widget import ComparisonView
@@ -230,6 +231,55 @@ class Comparison:
         for view in (getattr(self, "left", None), getattr(self, "right", None)):
             if view is not None:
                 view.close()
+
+    # Sentences --------------------------------------------------------------------------------
+
+    @property
+    def sentences(self) -> list[str | list[int]]:
+        """The sentences shown on both sides (text or token ids), in order."""
+        return list(self.widget.sentences)
+
+    def add_sentence(self, sentence: str | Sequence[int]) -> int:
+        """Run a sentence through both sides' live models and show it: one sentence, two rows
+        of glyphs (the left side's above, the right side's below).
+
+        Parameters
+        ----------
+        sentence : str or list of int
+            A text (through each side's ``encode``) or the token ids themselves.
+
+        Returns
+        -------
+        int
+            Its index in `sentences`.
+
+        Raises
+        ------
+        RuntimeError
+            If a side has no live model (pass ``models=`` to `compare`); the message names it.
+        TypeError, ValueError, Exception
+            As [RNNVis.add_sentence][rnnvis_widget.RNNVis.add_sentence], on either side; the
+            comparison is left as it was.
+        """
+        entry = as_entry(sentence)
+        for label, view in zip(self.labels, self._views(), strict=True):
+            reason = view._book.runner.disabled_reason
+            if reason is not None:
+                raise RuntimeError(f"the {label!r} side has {reason}")
+        for view in self._views():
+            view._book.get(entry)  # raises before anything is shown
+        entries = [*self.widget.sentences, entry]
+        self._sync.set_sentences(entries)
+        return len(entries) - 1
+
+    def remove_sentence(self, index: int) -> None:
+        """Remove the sentence at ``index`` from both sides (negative counts from the end)."""
+        entries = list(self.widget.sentences)
+        if not entries:
+            raise ValueError("there are no sentences to remove")
+        check_int(index, "index", low=-len(entries), high=len(entries) - 1)
+        del entries[index]
+        self._sync.set_sentences(entries)
 
     # The clusterings compared -----------------------------------------------------------------
 
@@ -718,6 +768,8 @@ def compare(
     state: str = "h",
     states: tuple[str, str] | None = None,
     on: str = "same",
+    models: tuple[Any, Any] | None = None,
+    side_options: tuple[dict[str, Any], dict[str, Any]] | None = None,
     **options: Any,
 ) -> Comparison:
     """Compare two analyses (e.g. an RNN and an LSTM on the same corpus), two layers of one,
@@ -743,9 +795,17 @@ def compare(
     on : {"same", "shared"}, default "same"
         "same": the two vocabularies must be equal. "shared": compare the clusters on the words
         both vocabularies have (the summary and the statement say so).
+    models : (torch.nn.Module or None, torch.nn.Module or None), optional
+        The live model of each side, for the sentence view: ``cmp.add_sentence(text)`` (or
+        the widget's text box) runs a sentence through both and draws one row of glyphs per
+        side. A side without one says so in the sentence area.
+    side_options : (dict, dict), optional
+        Options for one side only, over ``**options``: e.g. each side's ``encode``,
+        ``forward``, ``predict`` or class ``labels`` (zoo models: ``({**m_a.widget_options()},
+        {**m_b.widget_options()})``, which also carry the model).
     **options
         Passed to both [RNNVis][rnnvis_widget.RNNVis] views (n_clusters, n_words, min_count,
-        seed, ...).
+        seed, encode, ...).
 
     Returns
     -------
@@ -781,11 +841,35 @@ def compare(
     if labels is None:
         labels = default_labels([(a, layer, kind) for (a, layer), kind in zip(sides, kinds, strict=True)])
     labels = _check_labels(labels)
+    per_side = _per_side_options(options, models, side_options)
     views = [
-        RNNVis(analysis, layer=layer, state=kind, **options)
-        for (analysis, layer), kind in zip(sides, kinds, strict=True)
+        RNNVis(analysis, layer=layer, state=kind, **side)
+        for (analysis, layer), kind, side in zip(sides, kinds, per_side, strict=True)
     ]
     return Comparison(views[0], views[1], labels=labels, on=on)
+
+
+def _per_side_options(
+    options: dict[str, Any],
+    models: tuple[Any, Any] | None,
+    side_options: tuple[dict[str, Any], dict[str, Any]] | None,
+) -> list[dict[str, Any]]:
+    """Each side's ``RNNVis`` options: the shared ones, its model, then its own."""
+    out = [dict(options), dict(options)]
+    for name, pair in (("models", models), ("side_options", side_options)):
+        if pair is not None and (not isinstance(pair, (tuple, list)) or len(pair) != 2):
+            raise ValueError(f"{name} must be a pair (left, right); got {pair!r}")
+    if models is not None:
+        if "model" in options:
+            raise ValueError("pass either model= (both sides) or models=(left, right), not both")
+        for side, model in zip(out, models, strict=True):
+            side["model"] = model
+    if side_options is not None:
+        for side, own in zip(out, side_options, strict=True):
+            if not isinstance(own, dict):
+                raise TypeError(f"side_options must be two dicts, got {type(own).__name__}")
+            side.update(own)
+    return out
 
 
 def _layer_index(analysis: Analysis, layer: int) -> int:

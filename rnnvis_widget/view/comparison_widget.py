@@ -40,6 +40,13 @@ class ComparisonView(anywidget.AnyWidget):
         Words pinned, on both sides (a side marks those it shows).
     left_selected_units, right_selected_units : list of int
         The unit clicked on each side.
+    sentences : list of (str or list of int)
+        The sentences shown on both sides; typing one into the widget appends it (each side
+        runs it through its own live model; see ``Comparison.add_sentence``).
+    left_sentence_view, right_sentence_view : dict or None
+        Each side's sentence view payload (read-only; from its ``RNNVis``).
+    sentence_slots : list of dict
+        Per side the layer, state kind and direction its sentence rows show (read-only).
     """
 
     _esm = STATIC / "compare.js"
@@ -56,6 +63,12 @@ class ComparisonView(anywidget.AnyWidget):
     selected_words = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
     left_selected_units = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
     right_selected_units = traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
+    sentences = traitlets.List(
+        traitlets.Union([traitlets.Unicode(), traitlets.List(traitlets.Int())]), default_value=[]
+    ).tag(sync=True)
+    left_sentence_view = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    right_sentence_view = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    sentence_slots = traitlets.List(traitlets.Dict(), default_value=[]).tag(sync=True)
 
     @traitlets.validate("n_clusters")
     def _check_n_clusters(self, proposal: dict[str, Any]) -> int:

@@ -11,6 +11,7 @@ from browser_support import WidgetPage
 from playwright.sync_api import Browser, Page
 
 import rnnvis_widget as rv
+from rnnvis_widget.zoo.demo import DemoRun
 
 pytestmark = pytest.mark.browser
 
@@ -188,3 +189,72 @@ def test_snapshot_opens_offline_with_linked_hover(
     narrow.wait_for_selector(".rv-compare-graph[data-clusters='3,3']")
     assert narrow.locator(".rv-clusters").is_enabled()
     assert errors == []
+
+
+def test_sentences_draw_two_rows_and_panels_carry_the_labels(
+    narrow: Page, demo_run: DemoRun, demo_analysis: rv.Analysis, tmp_path: Path
+) -> None:
+    cmp = rv.compare(
+        demo_analysis,
+        demo_analysis,
+        labels=("RNN", "LSTM"),
+        models=(demo_run.model, demo_run.model),
+        n_clusters=5,
+    )
+    try:
+        cmp.add_sentence("the king is dead")
+        host = open_comparison(narrow, cmp, tmp_path)
+        titles = narrow.locator(".rv-word-panel .rv-subheading").all_text_contents()
+        assert titles == ["RNN", "LSTM"]
+        narrow.wait_for_selector(".rv-compare-sentences[data-count='1']")
+        for n in (0, 1):
+            row = narrow.locator(f".rv-compare-sentence[data-side='{n}'][data-index='0']")
+            assert row.locator(".rv-glyph").count() == 4
+            assert row.locator(".rv-sentence-side-label").text_content() == ("RNN", "LSTM")[n]
+        # The left row sits above the right one.
+        tops = [
+            narrow.locator(f".rv-compare-sentence[data-side='{n}'][data-index='0']").bounding_box()["y"]  # type: ignore[index]
+            for n in (0, 1)
+        ]
+        assert tops[0] < tops[1]
+        # Hover on a token lights that side's chips.
+        narrow.hover(".rv-compare-sentence[data-side='1'][data-index='0'] .rv-token-hit[data-token='1']")
+        assert narrow.locator(f"{side(1)} .rv-chip").count() > 0
+
+        narrow.fill(".rv-compare-sentences .rv-sentence-text", "the queen")
+        narrow.press(".rv-compare-sentences .rv-sentence-text", "Enter")
+        narrow.wait_for_selector(".rv-compare-sentences[data-count='2']")
+        assert cmp.sentences == ["the king is dead", "the queen"]
+        for n in (0, 1):
+            assert (
+                narrow.locator(f".rv-compare-sentence[data-side='{n}'][data-index='1'] .rv-glyph").count()
+                == 2
+            )
+        del host
+    finally:
+        cmp.close()
+
+
+def test_sentence_area_says_why_without_a_live_model(
+    narrow: Page, comparison: rv.Comparison, tmp_path: Path
+) -> None:
+    open_comparison(narrow, comparison, tmp_path)
+    assert narrow.is_disabled(".rv-compare-sentences .rv-sentence-text")
+    assert "no live model" in narrow.inner_text(".rv-compare-sentences .rv-sentence-reason")
+
+
+def test_snapshot_keeps_the_sentences_with_the_box_disabled(
+    narrow: Page, demo_run: DemoRun, demo_analysis: rv.Analysis, tmp_path: Path
+) -> None:
+    cmp = rv.compare(demo_analysis, demo_analysis, labels=("A", "B"), models=(demo_run.model, demo_run.model))
+    try:
+        cmp.add_sentence("the king is dead")
+        path = cmp.save_html(tmp_path / "compare.html", ks=[5])
+    finally:
+        cmp.close()
+    narrow.goto(path.as_uri())
+    narrow.wait_for_selector(".rnnvis[data-ready='true']")
+    narrow.wait_for_selector(".rv-compare-sentences[data-count='1']")
+    assert narrow.locator(".rv-compare-sentence .rv-glyph").count() == 8
+    assert narrow.is_disabled(".rv-compare-sentences .rv-sentence-text")
+    assert "snapshot" in narrow.inner_text(".rv-compare-sentences .rv-sentence-reason")
