@@ -72,10 +72,14 @@ export function renderChips(group: Selection<SVGGElement, unknown, null, undefin
       chips.attr("fill", colour);
       group.attr("data-colored-by", by);
     }
-    chips.classed("rv-selected", (u) => u === state.selectedUnit);
+    if (!previous || state.selectedUnit !== previous.selectedUnit) {
+      chips.classed("rv-selected", (u) => u === state.selectedUnit);
+    }
     const active = activeCluster(state);
-    blocks.classed("rv-active", (row) => row.cluster === active).classed("rv-dim", (row) => active !== null && row.cluster !== active);
-    chips.classed("rv-dim", (u) => active !== null && clustering.unitCluster.data[u] !== active);
+    if (!previous || active !== activeCluster(previous)) {
+      blocks.classed("rv-active", (row) => row.cluster === active).classed("rv-dim", (row) => active !== null && row.cluster !== active);
+      chips.classed("rv-dim", (u) => active !== null && clustering.unitCluster.data[u] !== active);
+    }
   };
   paint(store.get());
   return store.subscribe(paint);

@@ -97,17 +97,26 @@ export function renderClouds(
     .on("mouseleave", () => intents.hoverCluster(null))
     .on("click", (_event, row) => intents.focusCluster(row.cluster));
 
-  const paint = (state: AppState): void => {
+  // Repaint only what a store change touches: a hover must not restyle every word (the
+  // comparison view runs this for both sides on every hover).
+  const paint = (state: AppState, previous?: AppState): void => {
     const active = activeCluster(state);
-    rows.classed("rv-active", (row) => row.cluster === active).classed("rv-dim", (row) => active !== null && row.cluster !== active);
-    rows
-      .selectAll<SVGTextElement, Placed>("text.rv-cloud-word")
-      .classed("rv-hovered", (d) => d.word === state.hoveredWord)
-      .attr("fill", (d) => {
-        const pin = state.pinnedWords.indexOf(d.word);
-        return pin >= 0 ? PIN_COLORS[pin] : null;
-      })
-      .classed("rv-pinned", (d) => state.pinnedWords.includes(d.word));
+    if (!previous || active !== activeCluster(previous)) {
+      rows.classed("rv-active", (row) => row.cluster === active).classed("rv-dim", (row) => active !== null && row.cluster !== active);
+    }
+    const words = rows.selectAll<SVGTextElement, Placed>("text.rv-cloud-word");
+    if (!previous || state.hoveredWord !== previous.hoveredWord) {
+      const touched = (d: Placed): boolean => !previous || d.word === state.hoveredWord || d.word === previous.hoveredWord;
+      words.filter(touched).classed("rv-hovered", (d) => d.word === state.hoveredWord);
+    }
+    if (!previous || state.pinnedWords !== previous.pinnedWords) {
+      words
+        .attr("fill", (d) => {
+          const pin = state.pinnedWords.indexOf(d.word);
+          return pin >= 0 ? PIN_COLORS[pin] : null;
+        })
+        .classed("rv-pinned", (d) => state.pinnedWords.includes(d.word));
+    }
   };
 
   const width = layout.cloudWidth - 2 * INSET;
@@ -162,7 +171,7 @@ export function renderClouds(
           .attr("transform", (d) => `translate(${d.x ?? 0},${d.y ?? 0})`)
           .text((d) => d.text ?? "")
           .on("mouseenter", (event: MouseEvent, d) => {
-            intents.hoverWord(d.word);
+            // The tooltip first: its layout read is cheap before the hover restyles the view.
             tooltip.show(
               [
                 `“${data.words[d.word]}” · word cluster ${row.cluster}`,
@@ -172,6 +181,7 @@ export function renderClouds(
               ],
               event,
             );
+            intents.hoverWord(d.word);
           })
           .on("mouseleave", () => {
             intents.hoverWord(null);

@@ -39,11 +39,14 @@ export function renderLinks(group: Selection<SVGGElement, unknown, null, undefin
         });
     }
     const active = activeCluster(state);
-    group
-      .selectAll<SVGPathElement, Link>("path.rv-link")
-      .classed("rv-active", (link) => active !== null && (link.unitCluster === active || link.wordCluster === active))
-      .classed("rv-dim", (link) => active !== null && link.unitCluster !== active && link.wordCluster !== active);
-    group.attr("data-count", group.selectAll("path.rv-link").size());
+    // Restyle the links only when the filter or the highlighted cluster changed, not on every hover.
+    if (!previous || previous.linkFilter !== state.linkFilter || active !== activeCluster(previous)) {
+      group
+        .selectAll<SVGPathElement, Link>("path.rv-link")
+        .classed("rv-active", (link) => active !== null && (link.unitCluster === active || link.wordCluster === active))
+        .classed("rv-dim", (link) => active !== null && link.unitCluster !== active && link.wordCluster !== active);
+      group.attr("data-count", group.selectAll("path.rv-link").size());
+    }
     // A token's own links (js/views/token_links.ts) take the stage while one is focused.
     group.classed("rv-muted", focusedToken(state) !== null);
   };
