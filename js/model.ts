@@ -2,12 +2,15 @@
 // an AnyModel<Traits>; a snapshot hands it js/snapshot.ts's SnapshotModel, which implements the
 // part of that API our views use.
 import type { AnyModel } from "@anywidget/types";
-import type { ClusteringPayload, ComparisonPayload, OfflineView, SentenceViewPayload, SideSlot, ViewPayload } from "./payloads";
+import type { ClusteringPayload, ComparisonPayload, OfflineView, OpenContextRequest, SentenceViewPayload, SideSlot, ViewPayload } from "./payloads";
 
 /** Every synced trait of rnnvis_widget/view/widget.py `RNNVis`, as the browser receives it. */
 export interface Traits {
   view: ViewPayload | null;
   clusterings: Record<string, ClusteringPayload>; // keyed by String(k)
+  /** A bidirectional layer: the other direction's clustering for the same k (sentence view's
+   * second glyph row); empty for a layer with one direction. */
+  other_direction_clusterings: Record<string, ClusteringPayload>;
   n_clusters: number;
   layer: number;
   state: string;
@@ -21,6 +24,10 @@ export interface Traits {
   sentences: SentenceEntry[];
   /** The sentences run through the live model (kernel → browser); null before the first. */
   sentence_view: SentenceViewPayload | null;
+  /** Whether the kernel has the corpus, so a top context opens its whole sequence. */
+  has_corpus: boolean;
+  /** A request to open a top context's sequence (browser → kernel; the kernel clears it). */
+  open_context: OpenContextRequest | null;
   /** Only in snapshots: the views saved by rnnvis_widget/view/_export.py, by slotKey. */
   offline_views?: Record<string, OfflineView>;
 }

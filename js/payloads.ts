@@ -61,6 +61,8 @@ export interface ClusteringPayload {
 export interface OfflineView {
   view: MainPayload;
   clusterings: Record<string, ClusteringPayload>;
+  /** A bidirectional layer's other direction, for the same ks; empty for one direction. */
+  other_direction_clusterings: Record<string, ClusteringPayload>;
 }
 
 /** The states of one layer/state/direction for one sentence (T: tokens, H: units). */
@@ -103,6 +105,17 @@ export interface SentenceViewPayload {
   error: string | null; // the last failure
   max_tokens: number;
   items: SentencePayload[]; // same order as the `sentences` trait
+}
+
+/** The `open_context` trait (browser → kernel): open a top context's whole sequence as a
+ * sentence; the kernel finds its corpus position and sets the trait back to null. */
+export interface OpenContextRequest {
+  layer: number; // index into the layers
+  state: string;
+  direction: number;
+  unit: number;
+  sign: number; // 0 positive, 1 negative context
+  rank: number; // 0..K-1 among the unit's contexts of that sign
 }
 
 /** One value of the comparison widget's `sentence_slots` trait: what one side shows. */

@@ -132,6 +132,7 @@ export class SnapshotModel implements WidgetModel {
       const saved = views[key];
       if (!saved) return;
       this.values.clusterings = saved.clusterings;
+      this.values.other_direction_clusterings = saved.other_direction_clusterings ?? {};
       this.values.n_clusters = nearest(Object.keys(saved.clusterings).map(Number), Number(this.values.n_clusters));
       this.values.view = saved.view;
       this.emit("change:view");

@@ -208,3 +208,43 @@ def test_snapshot_keeps_sentences_with_the_text_box_disabled(
     assert view["items"][0]["tokens"] == ["the", "food"]
     # The live widget itself is untouched by saving.
     assert widget.sentence_view["live"] is True
+
+
+def test_opening_a_top_context_adds_exactly_its_corpus_sequence() -> None:
+    model = TinyClassifier().eval()
+    rng = np.random.default_rng(1)
+    # Ragged lengths, so iter_batches leaves corpus order and positions must be mapped back.
+    corpus = [rng.integers(1, len(VOCAB), size=int(rng.integers(2, 9))).tolist() for _ in range(40)]
+    analysis = rv.analyze(model, corpus, VOCAB, progress=False, batch_size=4)
+    widget = rv.RNNVis(analysis, model=model, corpus=corpus)
+    assert widget.has_corpus
+    top = analysis.contexts(1, "h", 0)
+    starts = np.cumsum([0] + [len(seq) for seq in corpus])
+    for sign, rank, unit in [(0, 0, 2), (1, 1, 4), (0, 2, 5)]:
+        position = int(top.positions[sign, rank, unit])
+        want = corpus[int(np.searchsorted(starts, position, side="right")) - 1]
+        request = {"layer": 1, "state": "h", "direction": 0, "unit": unit, "sign": sign, "rank": rank}
+        widget.open_context = request
+        assert widget.open_context is None
+        assert widget.sentences[-1] == want
+        # The window the analysis kept lies inside that sequence.
+        centre = int(top.windows[sign, rank, unit, top.width])
+        assert centre in want
+    n = len(widget.sentences)
+    widget.open_context = {"layer": 1, "state": "h", "direction": 0, "unit": 99, "sign": 0, "rank": 0}
+    assert widget.open_context is None and len(widget.sentences) == n
+    assert widget.sentence_view is not None and "unit must be" in str(widget.sentence_view["error"])
+
+
+def test_without_a_reusable_corpus_a_context_keeps_its_window(
+    tiny: tuple[TinyClassifier, rv.Analysis],
+) -> None:
+    model, analysis = tiny
+    assert not rv.RNNVis(analysis, model=model).has_corpus
+    with pytest.warns(UserWarning, match="one-shot iterator"):
+        widget = rv.RNNVis(analysis, model=model, corpus=iter([[1, 2]]))
+    assert not widget.has_corpus
+    with pytest.raises(RuntimeError, match="pass corpus="):
+        widget.add_context_sequence(0)
+    with pytest.raises(ValueError, match="pass the corpus the analysis ran on"):
+        rv.RNNVis(analysis, model=model, corpus=[[1, 2, 3]]).add_context_sequence(0)

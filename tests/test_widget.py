@@ -91,3 +91,33 @@ def test_compare_two_layers_keeps_pins_and_clusters_in_step(demo_analysis: rv.An
     with pytest.raises(TypeError, match=r"rv\.Analysis"):
         rv.compare(demo_analysis, "other")  # type: ignore[arg-type]
     both.close()
+
+
+def test_the_other_directions_clustering_is_sent_only_for_a_bidirectional_layer(
+    demo_analysis: rv.Analysis,
+) -> None:
+    import torch
+
+    one_way = rv.RNNVis(demo_analysis, n_clusters=3)
+    assert one_way.other_direction_clusterings == {}
+
+    torch.manual_seed(0)
+    vocab = ["<unk>", *(f"w{i}" for i in range(12))]
+    rng = np.random.default_rng(0)
+    corpus = [rng.integers(1, len(vocab), size=int(rng.integers(5, 10))).tolist() for _ in range(60)]
+    embed = torch.nn.Embedding(len(vocab), 6)
+    lstm = torch.nn.LSTM(6, 8, batch_first=True, bidirectional=True)
+    model = torch.nn.Sequential(embed, lstm)
+    analysis = rv.analyze(model, corpus, vocab, progress=False)
+    widget = rv.RNNVis(analysis, n_clusters=3)
+    assert list(widget.other_direction_clusterings) == ["3"]
+    backward = widget.viewmodel.clustering_view(ViewSlot(0, "h", 1), 3, widget.n_words)
+    sent = widget.other_direction_clusterings["3"]
+    assert np.array_equal(decode(sent["unit_cluster"]), decode(backward["unit_cluster"]))
+    widget.n_clusters = 4
+    assert list(widget.other_direction_clusterings) == ["4"]
+    widget.direction = 1  # the other direction of the backward one is the forward one
+    forward = widget.viewmodel.clustering_view(ViewSlot(0, "h", 0), 4, widget.n_words)
+    assert np.array_equal(
+        decode(widget.other_direction_clusterings["4"]["unit_cluster"]), decode(forward["unit_cluster"])
+    )

@@ -79,6 +79,7 @@ export function renderComparison(root: HTMLElement, model: ComparisonModel, view
     pinToken: (token) => sides[side].store.update({ pinnedToken: token }),
     // The comparison's own text box adds sentences (compare_sentences.ts).
     addSentence: () => undefined,
+    openContext: null,
   });
 
   // The projection: the linked state as each side's own store sees it.

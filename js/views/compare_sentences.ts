@@ -135,7 +135,7 @@ export function renderCompareSentences(root: HTMLElement, model: ComparisonModel
         list.replaceChildren();
         continue;
       }
-      const scene: RowsScene = { items: items[side], clustering: clusterings[side], slot, mode: "glyphs", range: null, clip: 0, empty: "", width, prefs: prefs[side], model: rowsModel };
+      const scene: RowsScene = { items: items[side], clustering: clusterings[side], otherClustering: null, slot, mode: "glyphs", range: null, clip: 0, empty: "", width, prefs: prefs[side], model: rowsModel };
       rowsTeardown.push(drawSentenceRows(list, overview, scene, contexts[side], () => undefined));
       list.querySelectorAll<HTMLElement>(":scope > .rv-sentence").forEach((row) => {
         const index = Number(row.dataset.index);

@@ -15,6 +15,9 @@ export interface Intents {
   hoverToken(token: TokenFocus | null): void;
   pinToken(token: TokenFocus | null): void;
   addSentence(text: string): void;
+  /** Opens a top context's whole sequence as a sentence (`sign` 0 positive, 1 negative; `rank`
+   * among the unit's contexts); null when the kernel has no corpus. */
+  openContext: ((unit: number, sign: number, rank: number, label: string) => void) | null;
 }
 
 export interface Tooltip {

@@ -88,6 +88,17 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
       model.set("sentences", [...(model.get("sentences") ?? []), text]);
       model.save_changes();
     },
+    openContext: model.get("has_corpus")
+      ? (unit, sign, rank, label) => {
+          if (store.get().sentenceBlocked !== null) return;
+          store.update({ pendingSentence: label });
+          const layer = model.get("layer") ?? TRAIT_DEFAULTS.layer;
+          const state = model.get("state") ?? TRAIT_DEFAULTS.state;
+          const direction = model.get("direction") ?? TRAIT_DEFAULTS.direction;
+          model.set("open_context", { layer, state, direction, unit, sign, rank });
+          model.save_changes();
+        }
+      : null,
   };
 
   const teardown: (() => void)[] = [];

@@ -6,9 +6,9 @@
 import { select } from "d3-selection";
 import { robustClip } from "../colors";
 import { slotKey } from "../contract";
-import type { Clustering } from "../main_data";
+import { decodeClustering, type Clustering } from "../main_data";
 import type { WidgetModel } from "../model";
-import type { SentencePayload } from "../payloads";
+import type { ClusteringPayload, SentencePayload } from "../payloads";
 import { decodeSentence, MEMORY_KINDS, type SentenceData } from "../sentence_data";
 import type { AppState } from "../state";
 import type { ViewContext } from "./context";
@@ -34,6 +34,9 @@ export interface SentenceView {
   teardown(): void;
 }
 
+// Decoded once per payload, so the glyph cache (keyed by clustering) holds across redraws.
+const decodedOthers = new WeakMap<ClusteringPayload, Clustering>();
+
 const SNAPSHOT = "this is a saved snapshot: running a new sentence needs the live model in a kernel";
 
 export function renderSentences(root: HTMLElement, ctx: ViewContext, model: WidgetModel, main: { live: boolean; layers: number; directions: number }, prefs: SentencePrefs): SentenceView {
@@ -47,7 +50,7 @@ export function renderSentences(root: HTMLElement, ctx: ViewContext, model: Widg
     kind: state,
     backward: direction === 1,
     memory: MEMORY_KINDS.has(state),
-    // A bidirectional layer: the other direction, shown aligned per token under the glyphs.
+    // A bidirectional layer: the other direction, drawn as a second glyph row aligned per token.
     other: main.directions > 1 ? { key: slotKey(layer, state, 1 - direction), name: direction === 1 ? "forward" : "backward" } : null,
   };
 
@@ -183,6 +186,16 @@ export function renderSentences(root: HTMLElement, ctx: ViewContext, model: Widg
     return valueClip;
   };
 
+  /** The other direction's clustering for the k on screen (kernel trait
+   * `other_direction_clusterings`); null for one direction or until it arrives. */
+  const otherClusteringFor = (k: number): Clustering | null => {
+    const payload = slot.other ? (model.get("other_direction_clusterings") ?? {})[String(k)] : undefined;
+    if (!payload) return null;
+    let decoded = decodedOthers.get(payload);
+    if (!decoded) decodedOthers.set(payload, (decoded = decodeClustering(payload, ctx.data)));
+    return decoded;
+  };
+
   function redraw(): void {
     const started = performance.now();
     panel.attr("data-count", items.length).attr("data-mode", prefs.mode).attr("data-range", prefs.range ? `${prefs.range[0]}-${prefs.range[1]}` : "all");
@@ -191,6 +204,7 @@ export function renderSentences(root: HTMLElement, ctx: ViewContext, model: Widg
     const scene: RowsScene = {
       items,
       clustering,
+      otherClustering: clustering ? otherClusteringFor(clustering.k) : null,
       slot,
       mode: prefs.mode,
       range: prefs.range,
@@ -211,6 +225,7 @@ export function renderSentences(root: HTMLElement, ctx: ViewContext, model: Widg
       clip: scene.clip,
       what: prefs.mode === "heatmap-delta" ? `Δ${state}` : state,
       other: slot.other ? slot.other.name : null,
+      bothRows: scene.otherClustering !== null,
     });
     legend.classed("rv-hidden", items.length === 0);
     rowsTeardown();
@@ -257,6 +272,7 @@ export function renderSentences(root: HTMLElement, ctx: ViewContext, model: Widg
   });
   resize?.observe(list.node() as HTMLElement);
   model.on("change:sentence_view", onView);
+  model.on("change:other_direction_clusterings", redraw);
   return {
     setClustering(next) {
       clustering = next;
@@ -264,6 +280,7 @@ export function renderSentences(root: HTMLElement, ctx: ViewContext, model: Widg
     },
     teardown() {
       model.off("change:sentence_view", onView);
+      model.off("change:other_direction_clusterings", redraw);
       unsubscribe();
       rowsTeardown();
       resize?.disconnect();

@@ -5,16 +5,18 @@ import { select, type Selection } from "d3-selection";
 import { divergingColor } from "../colors";
 import { HALF_HEIGHT } from "../sentence_layout";
 import { fmt } from "./context";
-import { CENTRE, GLYPH_ROW_HEIGHT, KEPT_HEIGHT, KEPT_Y, OTHER_HEIGHT, glyphRowHeight } from "./sentence_glyphs";
+import { CENTRE, GLYPH_ROW_HEIGHT, KEPT_HEIGHT, KEPT_Y, LABEL_Y, OTHER_HEIGHT, glyphRowHeight } from "./sentence_glyphs";
 import { LABEL_HEIGHT, unitRowHeight } from "./sentence_heatmap";
 
 export const AXIS_WIDTH = 48;
 
 type SvgSelection = Selection<SVGSVGElement, unknown, null, undefined>;
 
-/** `other`: the name of a bidirectional layer's other direction, drawn as a strip under the tokens. */
-export function drawGlyphAxis(svg: SvgSelection, extent: number, other: string | null): void {
+/** `other`: the name of a bidirectional layer's other direction, drawn as a strip under the
+ * tokens; `direction`: the name of the direction this row draws, when both get a row. */
+export function drawGlyphAxis(svg: SvgSelection, extent: number, other: string | null, direction: string | null): void {
   svg.attr("width", AXIS_WIDTH).attr("height", glyphRowHeight(other !== null)).attr("class", "rv-sentence-axis");
+  if (direction) svg.append("text").attr("class", "rv-axis-name rv-direction-label").attr("x", 1).attr("y", LABEL_Y).text(direction);
   if (other) {
     svg.append("text").attr("class", "rv-axis-name").attr("x", 1).attr("y", GLYPH_ROW_HEIGHT + OTHER_HEIGHT).text(`${other.slice(0, 3)} |Δ|`);
   }
@@ -60,7 +62,7 @@ function swatch(item: Selection<HTMLSpanElement, unknown, null, undefined>, clas
 }
 
 /** The legend line: what every mark means, for the mode on screen. */
-export function drawSentenceLegend(host: HTMLElement, mode: "glyphs" | "heatmap", details: { state: string; backward: boolean; clip: number; what: string; other: string | null }): void {
+export function drawSentenceLegend(host: HTMLElement, mode: "glyphs" | "heatmap", details: { state: string; backward: boolean; clip: number; what: string; other: string | null; bothRows: boolean }): void {
   host.replaceChildren();
   const legend = select(host);
   const item = (): Selection<HTMLSpanElement, unknown, null, undefined> => legend.append("span").attr("class", "rv-legend-item");
@@ -81,7 +83,7 @@ export function drawSentenceLegend(host: HTMLElement, mode: "glyphs" | "heatmap"
     swatch(entry, "rv-swatch-kept");
     entry.append("span").text("ruler between tokens: share of the previous memory each cluster kept");
     item().text(`one column per unit cluster, in the main view's order; one y-scale for all sentences${details.backward ? "; backward direction: each token is compared with the token after it" : ""}`);
-    if (details.other) item().text(`strip under the tokens: the ${details.other} direction's mean |response| at the same token`);
+    if (details.other) item().text(details.bothRows ? "bidirectional layer: a forward row above a backward row, aligned per token; each row uses its own direction's clusters" : `strip under the tokens: the ${details.other} direction's mean |response| at the same token`);
     return;
   }
   const entry = item();

@@ -29,6 +29,9 @@ import type { SentenceMode, SentencePrefs } from "./sentence";
 export interface RowsScene {
   items: SentenceData[];
   clustering: Clustering | null;
+  /** A bidirectional layer: the other direction's clustering for the same k, drawn as a second
+   * glyph row aligned per token; without it (the comparison view) a strip of its mean update. */
+  otherClustering: Clustering | null;
   slot: { key: string; kind: string; backward: boolean; memory: boolean; other: { key: string; name: string } | null };
   mode: SentenceMode;
   range: [number, number] | null;
@@ -77,12 +80,13 @@ export function drawSentenceRows(list: HTMLElement, overview: HTMLElement, scene
     return { index, sentence, states, glyph: states ? glyphOf(sentence, states, clustering) : null };
   });
   const glyphs = rows.flatMap((row) => (row.glyph ? [row.glyph] : []));
-  const others = rows.map(({ sentence }) => {
-    const states = slot.other ? sentence.slot(slot.other.key, { backward: !slot.backward, kind: slot.kind }) : null;
-    return states ? meanAbsResponse(states) : null;
-  });
+  const otherStates = rows.map(({ sentence }) => (slot.other ? sentence.slot(slot.other.key, { backward: !slot.backward, kind: slot.kind }) : null));
+  const otherClustering = scene.otherClustering && scene.otherClustering.k === clustering.k ? scene.otherClustering : null;
+  const otherGlyphs = otherStates.map((states, index) => (states && otherClustering ? glyphOf(items[index], states, otherClustering) : null));
+  const others = otherClustering ? [] : otherStates.map((states) => (states ? meanAbsResponse(states) : null));
   const otherMax = Math.max(0, ...others.map((values) => (values ? Math.max(...values) : 0)));
-  const extent = glyphExtent(glyphs);
+  // One y-scale for both directions' rows.
+  const extent = glyphExtent([...glyphs, ...otherGlyphs.flatMap((g) => (g ? [g] : []))]);
   const strongest = strongestLink(glyphs);
   const longest = Math.max(...items.map((item) => item.tokens.length));
   const visible = Math.max(120, scene.width - AXIS_WIDTH - 4);
@@ -120,7 +124,7 @@ export function drawSentenceRows(list: HTMLElement, overview: HTMLElement, scene
 
   const scrollers: HTMLElement[] = [];
   for (const { index, sentence, states, glyph } of rows) {
-    const otherValues = others[index];
+    const otherValues = others[index] ?? null;
     const other = slot.other && otherValues ? { name: slot.other.name, values: otherValues, max: otherMax } : null;
     const row = select(list).append("div").attr("class", "rv-sentence").attr("data-index", index).attr("data-source", sentence.source);
     const head = row.append("div").attr("class", "rv-sentence-head");
@@ -149,15 +153,44 @@ export function drawSentenceRows(list: HTMLElement, overview: HTMLElement, scene
         model.save_changes();
       });
     const body = row.append("div").attr("class", "rv-sentence-body");
-    const axis = body.append("svg");
+    const axes = body.append("div").attr("class", "rv-sentence-axes");
     const scroller = body.append("div").attr("class", "rv-sentence-scroll");
     scrollers.push(scroller.node() as HTMLElement);
     if (!states || !glyph) {
       hint(scroller.node() as HTMLElement, `no ${slot.kind} states of this layer were recorded for this sentence`);
       continue;
     }
-    if (scene.mode === "glyphs") {
-      drawGlyphAxis(axis, extent, other ? other.name : null);
+    const otherGlyph = otherGlyphs[index];
+    if (scene.mode === "glyphs" && slot.other && otherClustering && otherGlyph) {
+      // Both directions, forward above backward, on the same token x positions.
+      const shown = { name: slot.other.name === "backward" ? "forward" : "backward", glyph, columns, backward: slot.backward, onScreen: true };
+      const second = { name: slot.other.name, glyph: otherGlyph, columns: Array.from(otherClustering.clusterOrder.data), backward: !slot.backward, onScreen: false };
+      for (const lane of slot.backward ? [second, shown] : [shown, second]) {
+        drawGlyphAxis(axes.append("svg"), extent, null, lane.name);
+        const svg = scroller.append("svg").attr("class", "rv-sentence-glyphs").attr("data-direction", lane.name).attr("data-shown", String(lane.onScreen));
+        drawGlyphRow(svg, { index, sentence, glyph: lane.glyph, geometry, extent, columns: lane.columns, backward: lane.backward, other: null }, lane.onScreen ? {
+          hover(t, column, event) {
+            const cluster = columns[column];
+            hover(index, t, cluster);
+            tooltip.show([...glyphTooltip(sentence, index, glyph, t, cluster, slot.kind, slot.backward, slot.memory), ...predictionLines(sentence.prediction, t), "click to pin it and compare with the word's expected response"], event);
+          },
+          leave,
+          click: (t) => click(index, t),
+        } : {
+          hover(t, column, event) {
+            if (store.get().hoveredToken) intents.hoverToken(null);
+            tooltip.show([
+              `${lane.name} direction (the main view shows the ${shown.name} one)`,
+              ...glyphTooltip(sentence, index, lane.glyph, t, lane.columns[column], slot.kind, lane.backward, slot.memory),
+              `its clusters are the ${lane.name} direction's own for k = ${otherClustering.k}: the main view's chips show the ${shown.name} direction's clustering, so this row is not linked to them`,
+            ], event);
+          },
+          leave,
+          click: () => undefined,
+        });
+      }
+    } else if (scene.mode === "glyphs") {
+      drawGlyphAxis(axes.append("svg"), extent, other ? other.name : null, null);
       drawGlyphRow(scroller.append("svg").attr("class", "rv-sentence-glyphs"), { index, sentence, glyph, geometry, extent, columns, backward: slot.backward, other }, {
         hover(t, column, event) {
           const cluster = columns[column];
@@ -169,7 +202,7 @@ export function drawSentenceRows(list: HTMLElement, overview: HTMLElement, scene
         click: (t) => click(index, t),
       });
     } else {
-      drawHeatmapAxis(axis, order.spans, order.units.length);
+      drawHeatmapAxis(axes.append("svg"), order.spans, order.units.length);
       const track = scroller.append("div").attr("class", "rv-heatmap-track").node() as HTMLElement;
       const value = scene.mode === "heatmap-delta" ? "delta" : "value";
       drawHeatmapRow(track, { index, sentence, states, geometry, units: order.units, spans: order.spans, value, clip: scene.clip }, {

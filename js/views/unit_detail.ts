@@ -8,13 +8,15 @@ import { divergingColor } from "../colors";
 import { QUANTILE_PERCENTS } from "../contract";
 import { quantilesOf, type MainData } from "../main_data";
 import type { AppState } from "../state";
-import { appendNote, fmt, NO_CONTEXTS, NO_QUANTILES, type ViewContext } from "./context";
+import { appendNote, fmt, NO_CONTEXTS, NO_QUANTILES, type Intents, type ViewContext } from "./context";
 
 const PER_SIGN = 4;
 const MIN_COUNT = 3;
 const WIDTH = 360;
 const ROW = 18;
 const LABEL = 90;
+/** A context's tooltip when the kernel has no corpus. */
+export const CONTEXT_WINDOW_ONLY = "adds this context window; pass corpus= to rv.RNNVis to open the whole sequence";
 
 /** Words with the largest and smallest mean response of `unit`; frequent words preferred. */
 export function extremeWords(data: MainData, unit: number, perSign = PER_SIGN): { positive: number[]; negative: number[] } {
@@ -97,10 +99,11 @@ function renderBoxPlots(panel: HTMLElement, data: MainData, unit: number, clip: 
   }
 }
 
-/** Clicking a context adds its window as a sentence: the analysis keeps only the window's tokens,
- * not the whole sequence (that would need the corpus), so the window's texts are sent joined by
- * spaces. `blocked` says why no sentence can be added (no live model, a snapshot). */
-function renderContexts(panel: HTMLElement, data: MainData, unit: number, addSentence: (text: string) => void, blocked: string | null): void {
+/** Clicking a context opens its whole sequence as a sentence when the kernel has the corpus
+ * (the kernel maps the context to its corpus position, then to the sequence); without one it adds
+ * the context's window, whose texts are sent joined by spaces. `blocked` says why no sentence can
+ * be added (no live model, a snapshot). */
+function renderContexts(panel: HTMLElement, data: MainData, unit: number, intents: Intents, blocked: string | null): void {
   const contexts = data.contexts;
   if (!contexts) {
     appendNote(panel, NO_CONTEXTS, "contexts");
@@ -130,14 +133,17 @@ function renderContexts(panel: HTMLElement, data: MainData, unit: number, addSen
           .text(contexts.tokens[id]);
       }
       if (blocked === null) {
+        const { openContext } = intents;
+        const open =
+          openContext === null ? () => intents.addSentence(texts.join(" ")) : () => openContext(unit, sign, i, `the sequence of “${texts.join(" ")}”`);
         line
           .classed("rv-context-add", true)
           .attr("role", "button")
           .attr("tabindex", 0)
-          .attr("title", "add this context to the sentence view (the window around the update; the analysis keeps no whole sequences)")
-          .on("click", () => addSentence(texts.join(" ")))
+          .attr("title", openContext === null ? CONTEXT_WINDOW_ONLY : "opens this context's whole sequence in the sentence view")
+          .on("click", open)
           .on("keydown", (event: KeyboardEvent) => {
-            if (event.key === "Enter") addSentence(texts.join(" "));
+            if (event.key === "Enter") open();
           });
       } else {
         line.attr("title", `cannot add it as a sentence: ${blocked}`);
@@ -174,7 +180,7 @@ export function renderUnitDetail(panel: HTMLElement, ctx: ViewContext, unitClust
     heading.text(`Unit ${unit}${where} · ${data.restingLabel} ${fmt(data.resting.data[unit])}`);
     if (!data.quantiles) appendNote(panel, `${NO_QUANTILES}; showing means only`, "quantiles");
     renderBoxPlots(panel, data, unit, state.colorClip);
-    renderContexts(panel, data, unit, ctx.intents.addSentence, state.sentenceBlocked);
+    renderContexts(panel, data, unit, ctx.intents, state.sentenceBlocked);
   };
   draw(store.get());
   return store.subscribe(draw);

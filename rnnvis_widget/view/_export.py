@@ -248,6 +248,10 @@ def save_snapshot(
             offline[slot_key(layer, kind, direction)] = {
                 "view": viewmodel.main_view(slot, n_words, live=False),
                 "clusterings": clusterings,
+                # A bidirectional layer's sentence rows draw the other direction too.
+                "other_direction_clusterings": viewmodel.other_direction_clusterings(
+                    slot, chosen, n_words
+                ),
             }
         page = _page(state, offline, current, n_clusters)
         bar.set_postfix_str(f"writing {Path(path).name}")
@@ -267,6 +271,7 @@ def _page(
     shown = offline[slot_key(*current)]
     page["view"] = shown["view"]
     page["clusterings"] = shown["clusterings"]
+    page["other_direction_clusterings"] = shown["other_direction_clusterings"]
     if str(n_clusters) not in shown["clusterings"]:
         page["n_clusters"] = int(min(shown["clusterings"], key=lambda k: abs(int(k) - n_clusters)))
     page["offline_views"] = offline

@@ -36,6 +36,7 @@ __all__ = [
     "MainPayload",
     "NextTokenPrediction",
     "OfflineView",
+    "OpenContextRequest",
     "Prediction",
     "SentencePayload",
     "SentenceStates",
@@ -247,10 +248,13 @@ class ClusteringPayload(TypedDict):
 
 
 class OfflineView(TypedDict):
-    """One precomputed view in a snapshot's ``offline_views`` trait, keyed by slot key."""
+    """One precomputed view in a snapshot's ``offline_views`` trait, keyed by slot key;
+    ``other_direction_clusterings`` is the widget trait of that name for the view (the other
+    direction of a bidirectional layer, by ``str(k)``; empty for one direction)."""
 
     view: MainPayload
     clusterings: dict[str, ClusteringPayload]
+    other_direction_clusterings: dict[str, ClusteringPayload]
 
 
 class SentenceStates(TypedDict):
@@ -359,6 +363,33 @@ class SentenceViewPayload(TypedDict):
     error: str | None
     max_tokens: int
     items: list[SentencePayload]
+
+
+class OpenContextRequest(TypedDict):
+    """The widget's ``open_context`` trait, set by the browser: which top context's whole
+    sequence to add as a sentence (the kernel maps it to a corpus position, then to the
+    sequence; it sets the trait back to None).
+
+    Attributes
+    ----------
+    layer : int
+        Index into ``stacks``.
+    state : str
+    direction : int
+    unit : int
+        The unit, ``0..H-1``.
+    sign : int
+        0 for a positive context, 1 for a negative one.
+    rank : int
+        Its rank among that unit's contexts of that sign, ``0..K-1``.
+    """
+
+    layer: int
+    state: str
+    direction: int
+    unit: int
+    sign: int
+    rank: int
 
 
 class SideSlot(TypedDict):

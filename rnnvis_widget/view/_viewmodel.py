@@ -202,3 +202,21 @@ class ViewModel:
             "word_cluster": encode(co.word_labels[ids], "int16"),
             "word_strength": encode(co.word_strength[ids], "float32"),
         }
+
+    def other_direction_clusterings(
+        self, slot: ViewSlot, ks: Iterable[int], n_words: int
+    ) -> dict[str, ClusteringPayload]:
+        """The ``other_direction_clusterings`` trait: for a bidirectional layer, the other
+        direction of `slot` co-clustered into each of `ks` (keyed by ``str(k)``, like
+        ``clusterings``), for the sentence view's second glyph row; empty for a layer with one
+        direction. A k outside the other direction's range is left out."""
+        directions = self.analysis.directions(slot.layer)
+        if len(directions) < 2:
+            return {}
+        other = ViewSlot(slot.layer, slot.state, 1 - slot.direction)
+        if other.direction not in directions or other.state not in self.analysis.states(
+            self.analysis.layer_key(other.layer, other.direction)
+        ):
+            return {}
+        low, high = self.k_range(other)
+        return {str(k): self.clustering_view(other, k, n_words) for k in ks if low <= k <= high}

@@ -16,6 +16,7 @@ from torch import nn
 from .._validation import check_int
 from ..analysis import Analysis, analyze
 from ..capture import Trace
+from ._corpus import CorpusSequences, reusable_corpus
 from ._export import STATIC, save_snapshot, widget_state
 from ._payloads import CONTRACT, MAX_CLUSTERS
 from ._sentences import (
@@ -66,6 +67,11 @@ class RNNVis(anywidget.AnyWidget):
         own output when it has the shape (1, C) or (1, T, V).
     labels : sequence of str, optional
         Class names of a classifier's prediction.
+    corpus : iterable or array, optional
+        The corpus the analysis ran on, re-iterable (a list of sequences, a tensor, a
+        DataLoader): clicking a top context then opens its whole sequence as a sentence.
+        Without it (or with a one-shot iterator, which cannot be read again) a click adds the
+        context's window only.
     **traits
         Initial values of the traits below.
 
@@ -102,6 +108,12 @@ class RNNVis(anywidget.AnyWidget):
         the view says why).
     sentence_view : dict
         What the sentence view draws (read-only; built by the kernel).
+    has_corpus : bool
+        Whether a corpus was given, so a top context opens its whole sequence (read-only).
+    open_context : dict or None
+        A request from the browser to open a top context's sequence: ``{"layer", "state",
+        "direction", "unit", "sign" (0 positive, 1 negative), "rank"}``; the kernel adds the
+        sequence as a sentence and sets it back to None.
     """
 
     _esm = STATIC / "index.js"
@@ -109,6 +121,7 @@ class RNNVis(anywidget.AnyWidget):
 
     view = ViewTrait().tag(sync=True)
     clusterings = traitlets.Dict(default_value={}).tag(sync=True)
+    other_direction_clusterings = traitlets.Dict(default_value={}).tag(sync=True)
     n_clusters = traitlets.Int(DEFAULTS["n_clusters"]).tag(sync=True)
     layer = traitlets.Int(DEFAULTS["layer"]).tag(sync=True)
     state = traitlets.Unicode(DEFAULTS["state"]).tag(sync=True)
@@ -122,6 +135,8 @@ class RNNVis(anywidget.AnyWidget):
         traitlets.Union([traitlets.Unicode(), traitlets.List(traitlets.Int())]), default_value=[]
     ).tag(sync=True)
     sentence_view = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    has_corpus = traitlets.Bool(False).tag(sync=True)
+    open_context = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
 
     def __init__(
         self,
@@ -134,6 +149,7 @@ class RNNVis(anywidget.AnyWidget):
         forward: Forward | None = None,
         predict: Predict | None = None,
         labels: Sequence[str] | None = None,
+        corpus: Any = None,
         **traits: Any,
     ):
         if not (STATIC / "index.js").exists():
@@ -150,6 +166,13 @@ class RNNVis(anywidget.AnyWidget):
         self.encode = encode
         self.viewmodel = ViewModel(analysis, min_count=min_count, seed=seed)
         self._book = SentenceBook(SentenceRunner(analysis, model, encode, forward, predict, labels))
+        reusable = reusable_corpus(corpus)
+        self._corpus = (
+            None
+            if reusable is None
+            else CorpusSequences(reusable, len(analysis.vocab), int(analysis.n_tokens))
+        )
+        traits["has_corpus"] = self._corpus is not None
         self._prefetch_cancel = threading.Event()
         self._ready = False
         self._reverting_sentences = False
@@ -322,11 +345,13 @@ class RNNVis(anywidget.AnyWidget):
             view = self.viewmodel.main_view(slot, self.n_words)
         except (KeyError, IndexError, ValueError) as error:
             self.clusterings = {}
+            self.other_direction_clusterings = {}
             self.view = error_view(f"rnnvis cannot show this view: {error}")
             return
         with self.hold_trait_notifications():
             self.n_clusters = min(max(self.n_clusters, low), high)
             self.clusterings = {}
+            self.other_direction_clusterings = {}
             self.view = view
         self._refresh_clustering()
         self._prefetch_other_ks(slot, low, high)
@@ -345,9 +370,14 @@ class RNNVis(anywidget.AnyWidget):
     def _refresh_clustering(self) -> None:
         try:
             payload = self.viewmodel.clustering_view(self._slot(), self.n_clusters, self.n_words)
+            other = self.viewmodel.other_direction_clusterings(
+                self._slot(), [self.n_clusters], self.n_words
+            )
         except (KeyError, IndexError, ValueError) as error:
             self.view = error_view(f"rnnvis cannot cluster this view: {error}")
             return
+        # Sent first: the sentence view draws both directions once the shown one arrives.
+        self.other_direction_clusterings = other
         self.clusterings = {str(self.n_clusters): payload}
 
     # Sentences: run once through the live model; the browser draws them for any layer and k.
@@ -399,6 +429,52 @@ class RNNVis(anywidget.AnyWidget):
             raise ValueError("there are no sentences yet; add one with add_sentence")
         check_int(index, "index", low=-n, high=n - 1)
         return self._book.get(self.sentences[index]).trace
+
+    def add_context_sequence(self, position: int) -> int:
+        """Add the whole corpus sequence holding corpus ``position`` (a top context's
+        ``positions`` entry) as a sentence; needs ``corpus=``.
+
+        Returns
+        -------
+        int
+            Its index in ``sentences``.
+        """
+        if self._corpus is None:
+            raise RuntimeError(
+                "this widget has no corpus: pass corpus= to rv.RNNVis (a list of sequences or a "
+                "tensor, not a one-shot iterator) to open whole sequences"
+            )
+        return self.add_sentence(self._corpus.sequence_at(position))
+
+    def _context_position(self, request: dict[str, Any]) -> int:
+        """The corpus position of the top context named by an ``open_context`` request."""
+        keys = {"layer", "state", "direction", "unit", "sign", "rank"}
+        if set(request) != keys:
+            raise ValueError(f"open_context needs exactly the keys {sorted(keys)}, got {sorted(request)}")
+        if not isinstance(request["state"], str):
+            raise TypeError(f"open_context state must be a str, got {request['state']!r}")
+        layer = check_int(request["layer"], "layer")
+        top = self.analysis.contexts(layer, request["state"], check_int(request["direction"], "direction"))
+        unit = check_int(request["unit"], "unit", low=0, high=top.n_units - 1)
+        sign = check_int(request["sign"], "sign", low=0, high=1)
+        rank = check_int(request["rank"], "rank", low=0, high=top.k - 1)
+        position = int(top.positions[sign, rank, unit])
+        if position < 0:
+            raise ValueError(f"unit {unit} has no context at rank {rank} of sign {sign}")
+        return position
+
+    @traitlets.observe("open_context")
+    def _on_open_context(self, change: dict[str, Any]) -> None:
+        request = change["new"]
+        if request is None:
+            return
+        try:
+            self.add_context_sequence(self._context_position(request))
+        except Exception as failure:  # from the browser: show it in the view, keep the widget usable
+            error = f"could not open the context: {failure}"
+            self.sentence_view = dict(self._book.view(list(self.sentences), error))
+        finally:
+            self.set_trait("open_context", None)
 
     @traitlets.observe("sentences")
     def _on_sentences(self, change: dict[str, Any]) -> None:
@@ -530,7 +606,8 @@ def show(
     model : torch.nn.Module
         The live model.
     corpus : iterable
-        Token-id sequences, as for [analyze][rnnvis_widget.analyze].
+        Token-id sequences, as for [analyze][rnnvis_widget.analyze]; kept by the widget so a
+        top context opens its whole sequence (unless it is a one-shot iterator).
     vocab : sequence of str
         ``vocab[id]`` is the text of token ``id``.
     n_clusters : int
@@ -558,5 +635,6 @@ def show(
         forward=analyze_options.get("forward"),
         predict=predict,
         labels=labels,
+        corpus=corpus,
         n_clusters=n_clusters,
     )

@@ -15,7 +15,8 @@ from playwright.sync_api import Page
 
 import rnnvis_widget as rv
 from rnnvis_widget.capture import Batch
-from rnnvis_widget.view._sentence_glyph import link_strength
+from rnnvis_widget.view._codecs import decode
+from rnnvis_widget.view._sentence_glyph import link_strength, sentence_glyph
 from rnnvis_widget.zoo.demo import DemoRun
 
 pytestmark = pytest.mark.browser
@@ -412,10 +413,32 @@ def test_a_context_of_a_unit_becomes_a_sentence(
     page.locator(".rv-chip[data-unit='7']").click()
     context = page.locator(".rv-unit-panel .rv-context-add").first
     words = context.locator(".rv-context-token, .rv-context-centre").all_text_contents()
+    assert "pass corpus= to rv.RNNVis" in (context.get_attribute("title") or "")
     context.click()
     wait_sentences(page, 1)
     assert widget.sentences == [" ".join(words)]
     assert page.locator(".rv-sentence[data-index='0'] .rv-glyph").count() == len(words)
+
+
+def test_with_a_corpus_a_context_opens_its_whole_sequence(
+    page: Page, demo_run: DemoRun, demo_analysis: rv.Analysis, tmp_path: Path
+) -> None:
+    corpus = demo_run.held_out
+    widget = live_widget(demo_run, demo_analysis, n_clusters=4, corpus=corpus)
+    open_widget(page, widget, tmp_path)
+    page.locator(".rv-chip[data-unit='7']").click()
+    context = page.locator(".rv-unit-panel .rv-context-add").first
+    assert "whole sequence" in (context.get_attribute("title") or "")
+    context.click()
+    wait_sentences(page, 1)
+    # The kernel's answer: the corpus sequence holding the context's position, not the window.
+    layer = widget.layer
+    position = int(demo_analysis.contexts(layer, widget.state, widget.direction).positions[0, 0, 7])
+    starts = np.cumsum([0] + [len(seq) for seq in corpus])
+    want = corpus[int(np.searchsorted(starts, position, side="right")) - 1]
+    assert widget.sentences == [want]
+    assert widget.open_context is None
+    assert page.locator(".rv-sentence[data-index='0'] .rv-glyph").count() == len(want)
 
 
 def test_a_brush_zooms_a_token_range_and_the_widget_never_scrolls_sideways(
@@ -602,33 +625,60 @@ def test_a_bidirectional_layer_shows_the_other_direction_aligned_per_token(
     open_widget(page, widget, tmp_path)
     wait_sentences(page, 1)
     assert page.get_attribute(".rv-sentences", "data-slot") == "0|h|0"
-    strips = page.locator(".rv-sentence .rv-other-direction")
-    assert strips.count() == 5
-    heights = [float(h) for h in strips.evaluate_all("els => els.map(e => e.getAttribute('height'))")]
-    backward = np.abs(widget.trace(0).delta(0, "h", 1)).mean(axis=1)
-    assert int(np.argmax(heights)) == int(np.argmax(backward))
-    assert heights == pytest.approx(list(16 * backward / backward.max()), abs=1e-3)
-    page.hover(glyph(page, 0, 2))
-    assert "backward direction at this token" in page.inner_text(".rv-tooltip")
+    assert page.locator(".rv-sentence .rv-other-direction").count() == 0  # no strip: a second row
+    rows = page.locator(".rv-sentence[data-index='0'] .rv-sentence-glyphs")
+    assert rows.evaluate_all("els => els.map(e => e.dataset.direction)") == ["forward", "backward"]
+    labels = page.locator(".rv-sentence[data-index='0'] .rv-direction-label").all_text_contents()
+    assert labels == ["forward", "backward"]
+    xs = rows.evaluate_all(
+        "els => els.map(e => Array.from(e.querySelectorAll('.rv-glyph'), g => g.getAttribute('transform')))"
+    )
+    assert len(xs[0]) == 5 and xs[0] == xs[1]
 
-    # Switching the main view to the backward direction swaps the two.
+    # The backward row: its own clustering (sent by the kernel), changes against token t + 1.
+    k = widget.n_clusters
+    assert list(widget.other_direction_clusterings) == [str(k)]
+    unit_labels = decode(widget.other_direction_clusterings[str(k)]["unit_cluster"])
+    trace = widget.trace(0)
+    key = trace.layer_key(0, 1)
+    want = sentence_glyph(trace.state(0, "h", 1), trace.initial[key]["h"], unit_labels, k, backward=True)
+    backward_hit = ".rv-sentence[data-index='0'] .rv-sentence-glyphs[data-direction='backward'] .rv-token-hit"
+    for t in range(5):
+        page.hover(f"{backward_hit}[data-token='{t}']")
+        tip = page.inner_text(".rv-tooltip")
+        assert "backward direction (the main view shows the forward one)" in tip
+        assert "not linked to them" in tip
+        cluster = int(re.search(r"unit cluster (\d+)", tip).group(1))  # type: ignore[union-attr]
+        shown = float(re.search(r"Σ\|Δh\|/n (\S+),", tip).group(1))  # type: ignore[union-attr]
+        assert shown == pytest.approx(want.link_strength[t, cluster], abs=1e-4)
+        if t == 2:
+            assert "change since “w9”" in tip
+        # Hovering the other direction links nothing in the main view.
+        assert page.locator(".rv-token-link").count() == 0
+    page.mouse.move(0, 0)
+    page.hover(glyph(page, 0, 2))
+    assert "backward direction (the main view" not in page.inner_text(".rv-tooltip")
+
+    # Switching the main view to the backward direction: forward is still the upper row.
     page.select_option(".rv-direction", "1")
     page.wait_for_selector(".rv-sentences[data-slot='0|h|1'][data-count='1']")
     page.wait_for_selector(".rnnvis[data-ready='true']")
+    rows = page.locator(".rv-sentence[data-index='0'] .rv-sentence-glyphs")
+    assert rows.evaluate_all("els => els.map(e => e.dataset.direction + ':' + e.dataset.shown)") == [
+        "forward:false",
+        "backward:true",
+    ]
     page.mouse.move(0, 0)
-    page.hover(glyph(page, 0, 2))
+    row_hit = (
+        ".rv-sentence[data-index='0'] .rv-sentence-glyphs[data-direction='{}'] .rv-token-hit[data-token='2']"
+    )
+    page.hover(row_hit.format("backward"))
     tip = page.inner_text(".rv-tooltip")
-    assert "forward direction at this token" in tip
     # Backward, a token is compared with the one after it.
     assert "change since “w9”" in tip
-    forward = np.abs(widget.trace(0).delta(0, "h", 0)).mean(axis=1)
-    heights = [
-        float(h)
-        for h in page.locator(".rv-sentence .rv-other-direction").evaluate_all(
-            "els => els.map(e => e.getAttribute('height'))"
-        )
-    ]
-    assert heights == pytest.approx(list(16 * forward / forward.max()), abs=1e-3)
+    page.mouse.move(0, 0)
+    page.hover(row_hit.format("forward"))
+    assert "forward direction (the main view shows the backward one)" in page.inner_text(".rv-tooltip")
 
 
 class TinyClassifier(torch.nn.Module):
