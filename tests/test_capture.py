@@ -8,11 +8,11 @@ from unittest import mock
 
 import pytest
 import torch
+from fused_net import FusedNet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rnn_reference import reference
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
 
 from rnnvis_widget.capture import (
     CaptureAlignmentError,
@@ -27,43 +27,9 @@ VOCAB = 11
 EMB = 4
 
 
-class Net(nn.Module):
-    """Embedding -> fused recurrent module -> linear, optionally packing the input."""
-
-    def __init__(self, kind: str = "LSTM", hidden: int = 5, layers: int = 1, bidir: bool = False,
-                 batch_first: bool = True, proj: int = 0, bias: bool = True,
-                 packed: bool = False, dropout: float = 0.0) -> None:
-        super().__init__()
-        self.emb = nn.Embedding(VOCAB, EMB)
-        self.batch_first = batch_first
-        self.packed = packed
-        kw = dict(num_layers=layers, bidirectional=bidir, batch_first=batch_first, bias=bias,
-                  dropout=dropout if layers > 1 else 0.0)
-        if kind == "LSTM":
-            self.rnn: nn.RNNBase = nn.LSTM(EMB, hidden, proj_size=proj, **kw)
-        elif kind == "GRU":
-            self.rnn = nn.GRU(EMB, hidden, **kw)
-        else:
-            self.rnn = nn.RNN(EMB, hidden, nonlinearity=kind.split("_")[1].lower(), **kw)
-        out_dim = (proj or hidden) * (2 if bidir else 1)
-        self.out = nn.Linear(out_dim, VOCAB)
-
-    def embed(self, ids: torch.Tensor) -> torch.Tensor:
-        return self.emb(ids)
-
-    def forward(self, ids: torch.Tensor, lengths: torch.Tensor | None = None,
-                hx=None) -> torch.Tensor:
-        x = self.emb(ids)
-        if not self.batch_first:
-            x = x.transpose(0, 1)
-        if self.packed:
-            assert lengths is not None
-            x = pack_padded_sequence(x, lengths.cpu(), batch_first=self.batch_first,
-                                     enforce_sorted=False)
-            out, _ = self.rnn(x, hx)
-            return out.data.sum()
-        out, _ = self.rnn(x, hx)
-        return self.out(out)
+def Net(*args: object, **kwargs: object) -> FusedNet:
+    """The shared test model with this file's vocabulary and embedding sizes."""
+    return FusedNet(*args, vocab=VOCAB, emb=EMB, **kwargs)  # type: ignore[arg-type]
 
 
 def make_batch(lengths: list[int], seed: int = 0) -> Batch:

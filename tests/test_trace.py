@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from fused_net import FusedNet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rnn_reference import reference
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
 
 import rnnvis_widget as rv
 from rnnvis_widget.capture import CaptureMismatchError, LayerKey, StateRecorder
@@ -20,38 +20,9 @@ from rnnvis_widget.capture.trace import Trace, trace
 VOCAB, EMB = 9, 3
 
 
-class Net(nn.Module):
-    """Embedding -> fused recurrent module -> linear read-out of every step."""
-
-    def __init__(self, kind: str = "LSTM", hidden: int = 5, layers: int = 1, bidir: bool = False,
-                 batch_first: bool = True, proj: int = 0, bias: bool = True,
-                 packed: bool = False) -> None:
-        super().__init__()
-        self.emb = nn.Embedding(VOCAB, EMB)
-        self.batch_first = batch_first
-        self.packed = packed
-        kw = dict(num_layers=layers, bidirectional=bidir, batch_first=batch_first, bias=bias)
-        if kind == "LSTM":
-            self.rnn: nn.RNNBase = nn.LSTM(EMB, hidden, proj_size=proj, **kw)
-        elif kind == "GRU":
-            self.rnn = nn.GRU(EMB, hidden, **kw)
-        else:
-            self.rnn = nn.RNN(EMB, hidden, nonlinearity=kind.split("_")[1].lower(), **kw)
-        self.out = nn.Linear((proj or hidden) * (2 if bidir else 1), 2)
-
-    def forward(self, ids: torch.Tensor, lengths: torch.Tensor | None = None,
-                hx: object = None) -> torch.Tensor:
-        x = self.emb(ids)
-        if not self.batch_first:
-            x = x.transpose(0, 1)
-        if self.packed:
-            assert lengths is not None
-            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=self.batch_first,
-                                          enforce_sorted=False)
-            out, _ = self.rnn(packed, hx)
-            return out.data.sum()
-        out, _ = self.rnn(x, hx)
-        return self.out(out)
+def Net(*args: object, **kwargs: object) -> FusedNet:
+    """The shared test model with this file's sizes and a two-unit read-out of every step."""
+    return FusedNet(*args, vocab=VOCAB, emb=EMB, n_out=2, **kwargs)  # type: ignore[arg-type]
 
 
 def with_lengths(m: nn.Module, b: Batch) -> object:
@@ -294,17 +265,17 @@ def test_a_failing_trace_also_leaves_the_model_alone() -> None:
 
 
 def test_output_is_what_the_forward_returned_on_the_cpu() -> None:
-    class TwoHeads(Net):
+    class TwoHeads(FusedNet):
         def forward(self, ids, lengths=None, hx=None):  # type: ignore[override]
             logits = super().forward(ids)
             return {"logits": logits[:, -1], "all": (logits, [logits.sum()]), "name": "x"}
 
     torch.manual_seed(5)
-    model = TwoHeads("GRU", hidden=4)
+    model = TwoHeads("GRU", hidden=4, vocab=VOCAB, emb=EMB, n_out=2)
     ids = [2, 5, 1]
     tr = trace(model, ids)
     with torch.no_grad():
-        want = Net.forward(model, torch.tensor([ids]))
+        want = FusedNet.forward(model, torch.tensor([ids]))
     logits = tr.output["logits"]
     assert isinstance(logits, torch.Tensor) and logits.device.type == "cpu"
     assert not torch.is_inference(logits) and not logits.requires_grad
