@@ -99,6 +99,7 @@ def main() -> None:
                 "sentence_tokens": SENTENCE_TOKENS,
                 "enter_to_glyphs_ms_median": round(statistics.median(typed), 1),
                 "enter_to_glyphs_ms_max": round(max(typed), 1),
+                "enter_to_glyphs_ms_each": [round(t, 1) for t in typed],
                 "stacked_sentences": STACKED,
                 "k_change_sentence_redraw_ms_median": round(statistics.median(c[0] for c in changes), 1),
                 "k_change_sentence_redraw_ms_max": round(max(c[0] for c in changes), 1),

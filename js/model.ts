@@ -2,7 +2,7 @@
 // an AnyModel<Traits>; a snapshot hands it js/snapshot.ts's SnapshotModel, which implements the
 // part of that API our views use.
 import type { AnyModel } from "@anywidget/types";
-import type { ClusteringPayload, ComparisonPayload, OfflineView, OpenContextRequest, SentenceViewPayload, SideSlot, ViewPayload } from "./payloads";
+import type { ClusteringPayload, ComparisonPayload, OfflineView, OpenContextRequest, SentenceStatesById, SentenceViewPayload, SideSlot, ViewPayload } from "./payloads";
 
 /** Every synced trait of rnnvis_widget/view/widget.py `RNNVis`, as the browser receives it. */
 export interface Traits {
@@ -24,6 +24,10 @@ export interface Traits {
   sentences: SentenceEntry[];
   /** The sentences run through the live model (kernel → browser); null before the first. */
   sentence_view: SentenceViewPayload | null;
+  /** States of sentences the kernel ran since it last sent them (kernel → browser; each once). */
+  sentence_states: SentenceStatesById;
+  /** Ids of sentences whose states the browser lacks (browser → kernel; the kernel clears it). */
+  sentence_states_wanted: string[];
   /** Whether the kernel has the corpus, so a top context opens its whole sequence. */
   has_corpus: boolean;
   /** A request to open a top context's sequence (browser → kernel; the kernel clears it). */
@@ -58,6 +62,9 @@ export interface ComparisonTraits {
   /** Each side's sentences run through its live model (kernel → browser). */
   left_sentence_view: SentenceViewPayload | null;
   right_sentence_view: SentenceViewPayload | null;
+  /** Either side's sentence states, each sent once (ids are unique across sides). */
+  sentence_states: SentenceStatesById;
+  sentence_states_wanted: string[];
   /** Per side: the layer, state and direction its sentence rows show. */
   sentence_slots: SideSlot[];
 }

@@ -88,14 +88,19 @@ export interface NextTokenPrediction {
 
 export type Prediction = ClassPrediction | NextTokenPrediction;
 
-/** One sentence run through the live model. */
+/** One sentence run through the live model; its states arrive apart, once (SentenceStatesById). */
 export interface SentencePayload {
+  id: string; // names this run: its states are sentence_states[id]; new whenever a sentence is run again
   source: string; // what was typed, or the ids' token texts joined by spaces
   tokens: string[]; // vocabulary text of each token, [T]
   unknown: EncodedArray; // uint8 [T]: 1 where the typed word was not in the vocabulary
-  states: Record<string, SentenceStates>; // by slotKey(layer, state, direction): every one of the analysis
   prediction: Prediction | null;
 }
+
+/** The `sentence_states` trait: by sentence id, by slotKey(layer, state, direction), every one of
+ * the analysis. The kernel sends a sentence's states once, when it runs it or when the browser
+ * asks (`sentence_states_wanted`); a snapshot holds all of them. */
+export type SentenceStatesById = Record<string, Record<string, SentenceStates>>;
 
 /** The `sentence_view` trait. */
 export interface SentenceViewPayload {

@@ -3,7 +3,7 @@
 // rnnvis_widget/view/_sentence_glyph.py. States are decoded per layer/state/direction on first
 // use and kept, so a change of k or of layer redraws without decoding or asking the kernel.
 import { decode, type NdArray } from "./codecs";
-import type { Prediction, SentencePayload } from "./payloads";
+import type { Prediction, SentencePayload, SentenceStates } from "./payloads";
 
 /** State kinds whose response is the change Δx(t) = x(t) − x(previous); for gates it is the value. */
 export const MEMORY_KINDS: ReadonlySet<string> = new Set(["h", "c"]);
@@ -23,11 +23,14 @@ export type DecodedPrediction =
   | { kind: "next_tokens"; tokens: string[][]; probs: Float32Array };
 
 export interface SentenceData {
+  id: string;
   source: string;
   tokens: string[];
   unknown: Uint8Array; // [T]
   prediction: DecodedPrediction | null;
   slotKeys: string[];
+  /** True while the sentence's states have not arrived from the kernel (every slot is null). */
+  waiting: boolean;
   /** The states of one slot (decoded on first use), or null when the sentence lacks it. */
   slot(key: string, options: { backward: boolean; kind: string }): SlotStates | null;
 }
@@ -56,7 +59,8 @@ function decodePrediction(prediction: Prediction | null, nTokens: number): Decod
   return { kind: "next_tokens", tokens: prediction.tokens, probs };
 }
 
-export function decodeSentence(payload: SentencePayload): SentenceData {
+/** A sentence and its states (`sentence_states[payload.id]`; null while they are on their way). */
+export function decodeSentence(payload: SentencePayload, stored: Record<string, SentenceStates> | null): SentenceData {
   const nTokens = payload.tokens.length;
   const unknownArray = decode(payload.unknown);
   if (unknownArray.data.length !== nTokens) {
@@ -65,15 +69,17 @@ export function decodeSentence(payload: SentencePayload): SentenceData {
   const unknown = Uint8Array.from(unknownArray.data);
   const cache = new Map<string, SlotStates>();
   return {
+    id: payload.id,
     source: payload.source,
     tokens: payload.tokens,
     unknown,
     prediction: decodePrediction(payload.prediction, nTokens),
-    slotKeys: Object.keys(payload.states),
+    slotKeys: Object.keys(stored ?? {}),
+    waiting: stored === null,
     slot(key, { backward, kind }) {
       const hit = cache.get(key);
       if (hit) return hit;
-      const raw = payload.states[key];
+      const raw = stored?.[key];
       if (!raw) return null;
       const values = decode(raw.values);
       const initial = decode(raw.initial);

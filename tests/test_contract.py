@@ -162,6 +162,16 @@ def sentence_facts(unit_labels: np.ndarray) -> dict[str, Any]:
     }
 
 
+def sentence_traits(full: rv.Analysis) -> dict[str, Any]:
+    """The ``sentence_view`` and ``sentence_states`` traits for the fixture's sentence. Sentence
+    ids are unique in the kernel (they count up), so the fixture names it "s1" on both sides."""
+    book = SentenceBook(SentenceRunner(full, tiny_model()))
+    view = book.view([SENTENCE])
+    (states,) = book.fresh().values()
+    item = {**view["items"][0], "id": "s1"}
+    return {"sentence_view": {**view, "items": [item]}, "sentence_states": {"s1": states}}
+
+
 def build_fixture(full: rv.Analysis, bare: rv.Analysis) -> dict[str, Any]:
     full_views = ViewModel(full, min_count=1)
     bare_views = ViewModel(bare, min_count=1)
@@ -170,7 +180,7 @@ def build_fixture(full: rv.Analysis, bare: rv.Analysis) -> dict[str, Any]:
         "main_bare": bare_views.main_view(SLOT, N_WORDS, live=False),
         "clustering": full_views.clustering_view(SLOT, N_CLUSTERS, N_WORDS),
         "error": error_view("rnnvis cannot show this view: nothing was recorded"),
-        "sentence_view": SentenceBook(SentenceRunner(full, tiny_model())).view([SENTENCE]),
+        **sentence_traits(full),
     }
     return {
         "regenerate": REGENERATE,

@@ -10,6 +10,7 @@ import json
 import re
 import struct
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ import rnnvis_widget as rv
 from rnnvis_widget.capture import Batch
 from rnnvis_widget.view._codecs import decode
 from rnnvis_widget.view._export import CONTAINER_MAGIC, slot_key
+from rnnvis_widget.view._payloads import SLOT_KEY_SEPARATOR
 from rnnvis_widget.view._sentences import MAX_SENTENCE_TOKENS
 from rnnvis_widget.zoo.demo import DemoRun
 
@@ -63,12 +65,13 @@ def test_added_sentence_carries_every_slot_exactly_as_trace(tiny: tuple[TinyClas
     assert item["tokens"] == "i love the food , though the staff is not helpful".split()
     assert not decode(item["unknown"]).any()
     expected = rv.trace(model, [VOCAB.index(w) for w in item["tokens"]])
-    assert sorted(item["states"]) == sorted(
-        slot_key(layer, kind, 0) for layer in range(2) for kind in ("h", "c")
-    )
+    # The states travel beside the list, under the sentence's id, in the same message.
+    assert list(widget.sentence_states) == [item["id"]]
+    states = widget.sentence_states[item["id"]]
+    assert sorted(states) == sorted(slot_key(layer, kind, 0) for layer in range(2) for kind in ("h", "c"))
     for layer in range(2):
         for kind in ("h", "c"):
-            sent = item["states"][slot_key(layer, kind, 0)]
+            sent = states[slot_key(layer, kind, 0)]
             np.testing.assert_array_equal(decode(sent["values"]), expected.state(layer, kind))
             np.testing.assert_array_equal(decode(sent["initial"]), np.zeros(6, np.float32))
     # The forward returns (1, 2) logits: shown as class probabilities with the given names.
@@ -194,7 +197,10 @@ def test_snapshot_keeps_sentences_with_the_text_box_disabled(
 ) -> None:
     model, analysis = tiny
     widget = rv.RNNVis(analysis, model=model, n_clusters=2)
+    widget.add_sentence("i love the food")
     widget.add_sentence("the food")
+    widget.remove_sentence(0)
+    widget.add_sentence("the staff")
     page = widget.save_html(tmp_path / "s.html", ks=[2]).read_text(encoding="utf-8")
     data = re.search(r'id="rnnvis-state">([^<]*)</script>', page)
     assert data is not None
@@ -202,10 +208,13 @@ def test_snapshot_keeps_sentences_with_the_text_box_disabled(
     assert packed[:4] == CONTAINER_MAGIC
     (length,) = struct.unpack("<I", packed[4:8])
     state = json.loads(packed[8 : 8 + length])["state"]
-    assert state["sentences"] == ["the food"]
+    assert state["sentences"] == ["the food", "the staff"]
     view = state["sentence_view"]
     assert view["live"] is False and "snapshot" in view["disabled_reason"]
-    assert view["items"][0]["tokens"] == ["the", "food"]
+    assert [item["tokens"] for item in view["items"]] == [["the", "food"], ["the", "staff"]]
+    # The page holds the states of every sentence shown (the live widget last sent only the
+    # newest), and none of a removed one.
+    assert sorted(state["sentence_states"]) == sorted(item["id"] for item in view["items"])
     # The live widget itself is untouched by saving.
     assert widget.sentence_view["live"] is True
 
@@ -248,3 +257,34 @@ def test_without_a_reusable_corpus_a_context_keeps_its_window(
         widget.add_context_sequence(0)
     with pytest.raises(ValueError, match="pass the corpus the analysis ran on"):
         rv.RNNVis(analysis, model=model, corpus=[[1, 2, 3]]).add_context_sequence(0)
+
+
+def test_each_sentence_states_are_sent_once_and_again_only_when_asked(
+    tiny: tuple[TinyClassifier, rv.Analysis],
+) -> None:
+    model, analysis = tiny
+    widget = rv.RNNVis(analysis, model=model)
+    sent: list[dict[str, Any]] = []
+    widget.observe(lambda change: sent.append(change["new"]), names=["sentence_states"])
+    widget.add_sentence("i love the food")
+    widget.add_sentence("the staff is not helpful")
+    first, second = (item["id"] for item in widget.sentence_view["items"])
+    # Adding the second sentence sent only its own states, not the first one's again.
+    assert [list(batch) for batch in sent] == [[first], [second]]
+    # Removing one sends no states; running a removed sentence again gives it a new id.
+    widget.remove_sentence(0)
+    assert len(sent) == 2
+    widget.add_sentence("i love the food")
+    again = widget.sentence_view["items"][1]["id"]
+    assert again not in (first, second) and list(sent[-1]) == [again]
+    # After a page reload the browser asks for what it lacks; unknown ids are skipped.
+    widget.set_state({"sentence_states_wanted": [second, again, first]})
+    assert sorted(widget.sentence_states) == sorted([second, again])
+    assert widget.sentence_states_wanted == []
+    for key, slot in widget.sentence_states[again].items():
+        np.testing.assert_array_equal(decode(slot["values"]), widget.trace(1).state(*_slot_of(key)))
+
+
+def _slot_of(key: str) -> tuple[int, str]:
+    layer, kind, _direction = key.split(SLOT_KEY_SEPARATOR)
+    return int(layer), kind

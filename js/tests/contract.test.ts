@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { decode, type DType, type EncodedArray } from "../codecs";
 import { CONTRACT, MAX_PINNED_WORDS, QUANTILE_PERCENTS, slotKey, TRAIT_DEFAULTS } from "../contract";
 import { decodeClustering, decodeMain, quantilesOf, wordResponse } from "../main_data";
-import type { ClusteringPayload, ErrorPayload, MainPayload, SentenceViewPayload, ViewPayload } from "../payloads";
+import type { ClusteringPayload, ErrorPayload, MainPayload, SentenceStatesById, SentenceViewPayload, ViewPayload } from "../payloads";
 import { computeGlyph, decodeSentence, type Glyph } from "../sentence_data";
 import { reviveBuffers } from "../snapshot";
 import { initialState, MAX_PINNED } from "../state";
@@ -134,6 +134,7 @@ describe("payloads from the kernel", () => {
 
 describe("the sentence view from the kernel", () => {
   const view = (): SentenceViewPayload => received<SentenceViewPayload>(fixture.payloads.sentence_view);
+  const sentenceStates = (): SentenceStatesById => received<SentenceStatesById>(fixture.payloads.sentence_states);
   const want = expected.sentence;
 
   it("holds states as float32 and unknown marks as uint8, shaped by the tokens", () => {
@@ -142,14 +143,16 @@ describe("the sentence view from the kernel", () => {
     expect(item.tokens).toEqual(want.tokens);
     expect(item.unknown.dtype).toBe("uint8");
     expect(item.unknown.shape).toEqual([want.tokens.length]);
-    const states = item.states[want.slot];
+    expect(item.id).toBe("s1");
+    const states = sentenceStates()[item.id][want.slot];
     expect([states.values.dtype, states.initial.dtype]).toEqual(["float32", "float32"]);
     expect(states.values.shape[0]).toBe(want.tokens.length);
     expect(states.initial.shape).toEqual([states.values.shape[1]]);
   });
 
   it("gives the glyph numbers of the Python reference (rnnvis_widget/view/_sentence_glyph.py)", () => {
-    const sentence = decodeSentence(view().items[0]);
+    const item = view().items[0];
+    const sentence = decodeSentence(item, sentenceStates()[item.id]);
     const labels = decodeClustering(clustering(), decodeMain(main()));
     const states = sentence.slot(want.slot, { backward: false, kind: "h" });
     if (!states) throw new Error(`the fixture's sentence has no ${want.slot}`);

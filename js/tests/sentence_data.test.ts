@@ -2,7 +2,7 @@
 // numbers), so the browser and rnnvis_widget/view/_sentence_glyph.py cannot drift apart.
 import { describe, expect, it } from "vitest";
 import type { EncodedArray } from "../codecs";
-import type { SentencePayload } from "../payloads";
+import type { SentencePayload, SentenceStates } from "../payloads";
 import {
   clusterLinks,
   computeGlyph,
@@ -37,18 +37,23 @@ const KEPT = [[2 / 3, NaN], [0.25, 0.75], [0.2, 0.5]];
 const LINK = [[0.25, 0.2], [0.45, 0.15], [0.4, 0.225]];
 const SIGN = [[-1, 1], [-1, 1], [1, -1]];
 
-function payload(rows: number[][], kind = "h"): SentencePayload {
+/** A sentence as the kernel sends it: the payload in `sentence_view`, its states apart. */
+function payload(rows: number[][], kind = "h"): { item: SentencePayload; states: Record<string, SentenceStates> } {
   return {
-    source: "a b c",
-    tokens: ["a", "b", "c"],
-    unknown: { buffer: new Uint8Array([0, 1, 0]).buffer, dtype: "uint8", shape: [3] },
+    item: {
+      id: "s1",
+      source: "a b c",
+      tokens: ["a", "b", "c"],
+      unknown: { buffer: new Uint8Array([0, 1, 0]).buffer, dtype: "uint8", shape: [3] },
+      prediction: null,
+    },
     states: { [`0|${kind}|0`]: { values: f32(rows.flat(), [rows.length, 4]), initial: f32(INITIAL, [4]) } },
-    prediction: null,
   };
 }
 
 function slot(rows: number[][] = STATES, options = { backward: false, kind: "h" }): SlotStates {
-  const states = decodeSentence(payload(rows, options.kind)).slot(`0|${options.kind}|0`, options);
+  const p = payload(rows, options.kind);
+  const states = decodeSentence(p.item, p.states).slot(`0|${options.kind}|0`, options);
   if (!states) throw new Error("slot missing");
   return states;
 }
@@ -104,7 +109,7 @@ describe("glyph numbers (DESIGN §4)", () => {
     const order = [3, 0, 2, 1];
     const p = payload(STATES.map((row) => order.map((u) => row[u])));
     p.states["0|h|0"].initial = f32(order.map((u) => INITIAL[u]), [4]);
-    const states = decodeSentence(p).slot("0|h|0", { backward: false, kind: "h" });
+    const states = decodeSentence(p.item, p.states).slot("0|h|0", { backward: false, kind: "h" });
     if (!states) throw new Error("slot missing");
     const reordered = computeGlyph(states, order.map((u) => LABELS[u]), 2);
     expectTable(reordered.positive, POSITIVE);
@@ -172,8 +177,10 @@ describe("responses of one occurrence", () => {
 describe("decoding a sentence", () => {
   it("keeps tokens, unknown marks and predictions, and decodes a slot once", () => {
     const p = payload(STATES);
-    p.prediction = { kind: "next_tokens", tokens: [["x", "y", "z"], ["b", "c", "d"], ["e", "f", "g"]], probs: f32([0.5, 0.2, 0.1, 0.4, 0.3, 0.2, 0.6, 0.1, 0.1], [3, 3]) };
-    const sentence = decodeSentence(p);
+    p.item.prediction = { kind: "next_tokens", tokens: [["x", "y", "z"], ["b", "c", "d"], ["e", "f", "g"]], probs: f32([0.5, 0.2, 0.1, 0.4, 0.3, 0.2, 0.6, 0.1, 0.1], [3, 3]) };
+    const sentence = decodeSentence(p.item, p.states);
+    expect(sentence.id).toBe("s1");
+    expect(sentence.waiting).toBe(false);
     expect(Array.from(sentence.unknown)).toEqual([0, 1, 0]);
     expect(sentence.prediction?.kind).toBe("next_tokens");
     const first = sentence.slot("0|h|0", { backward: false, kind: "h" });
@@ -181,13 +188,21 @@ describe("decoding a sentence", () => {
     expect(sentence.slot("1|h|0", { backward: false, kind: "h" })).toBeNull();
   });
 
+  it("waits for states still on their way: every slot is null until they come", () => {
+    const p = payload(STATES);
+    const sentence = decodeSentence(p.item, null);
+    expect(sentence.waiting).toBe(true);
+    expect(sentence.tokens).toEqual(["a", "b", "c"]);
+    expect(sentence.slot("0|h|0", { backward: false, kind: "h" })).toBeNull();
+  });
+
   it("says what is wrong with a payload that breaks the contract", () => {
     const p = payload(STATES);
     p.states["0|h|0"].initial = f32([0, 0, 0], [3]);
-    expect(() => decodeSentence(p).slot("0|h|0", { backward: false, kind: "h" })).toThrow(/3 units, the states 4/);
+    expect(() => decodeSentence(p.item, p.states).slot("0|h|0", { backward: false, kind: "h" })).toThrow(/3 units, the states 4/);
     const q = payload(STATES);
-    q.prediction = { kind: "classes", labels: ["neg", "pos"], final: f32([0.2, 0.5, 0.3], [3]), per_step: null };
-    expect(() => decodeSentence(q)).toThrow(/3 probabilities for 2 labels/);
+    q.item.prediction = { kind: "classes", labels: ["neg", "pos"], final: f32([0.2, 0.5, 0.3], [3]), per_step: null };
+    expect(() => decodeSentence(q.item, q.states)).toThrow(/3 probabilities for 2 labels/);
   });
 });
 

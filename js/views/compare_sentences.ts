@@ -10,6 +10,7 @@ import type { Clustering } from "../main_data";
 import type { ComparisonModel, WidgetModel } from "../model";
 import type { SentencePayload, SentenceViewPayload } from "../payloads";
 import { decodeSentence, MEMORY_KINDS, type SentenceData } from "../sentence_data";
+import { sentenceStateCache } from "../sentence_states";
 import { SIDES, type Side } from "../compare_data";
 import type { ViewContext } from "./context";
 import { sentencePrefs, type SentencePrefs } from "./sentence";
@@ -95,10 +96,14 @@ export function renderCompareSentences(root: HTMLElement, model: ComparisonModel
   }
 
   const decoded = new WeakMap<SentencePayload, SentenceData>();
+  const stateCache = sentenceStateCache(model);
   const itemsOf = (view: SentenceViewPayload | null): SentenceData[] =>
     (view?.items ?? []).map((payload) => {
       let data = decoded.get(payload);
-      if (!data) decoded.set(payload, (data = decodeSentence(payload)));
+      if (data) return data;
+      data = decodeSentence(payload, stateCache.get(payload.id));
+      // A sentence still waiting for its states is decoded again when they come.
+      if (!data.waiting) decoded.set(payload, data);
       return data;
     });
 
@@ -114,6 +119,8 @@ export function renderCompareSentences(root: HTMLElement, model: ComparisonModel
     for (const undo of rowsTeardown) undo();
     rowsTeardown = [];
     const names = labels();
+    const listed = SIDES.flatMap((side) => (model.get(VIEW_TRAIT[side])?.items ?? []).map((payload) => payload.id));
+    stateCache.keepOnly(listed, live);
     const items = SIDES.map((side) => {
       try {
         return itemsOf(model.get(VIEW_TRAIT[side]));
@@ -168,6 +175,12 @@ export function renderCompareSentences(root: HTMLElement, model: ComparisonModel
   };
   const events = ["change:left_sentence_view", "change:right_sentence_view", "change:sentence_slots"];
   for (const event of events) model.on(event, onView);
+  // States asked for after a reload: draw the rows that waited for them.
+  const onStates = (): void => {
+    const waiting = SIDES.some((side) => (model.get(VIEW_TRAIT[side])?.items ?? []).some((payload) => !decoded.has(payload)));
+    if (waiting) redraw();
+  };
+  model.on("change:sentence_states", onStates);
   syncStatus();
   redraw();
   return {
@@ -177,6 +190,7 @@ export function renderCompareSentences(root: HTMLElement, model: ComparisonModel
     },
     teardown() {
       for (const event of events) model.off(event, onView);
+      model.off("change:sentence_states", onStates);
       for (const undo of rowsTeardown) undo();
     },
   };

@@ -10,6 +10,7 @@ import { decodeClustering, type Clustering } from "../main_data";
 import type { WidgetModel } from "../model";
 import type { ClusteringPayload, SentencePayload } from "../payloads";
 import { decodeSentence, MEMORY_KINDS, type SentenceData } from "../sentence_data";
+import { sentenceStateCache } from "../sentence_states";
 import type { AppState } from "../state";
 import type { ViewContext } from "./context";
 import { drawSentenceLegend } from "./sentence_axis";
@@ -144,15 +145,20 @@ export function renderSentences(root: HTMLElement, ctx: ViewContext, model: Widg
     error.text(message ?? "").classed("rv-hidden", !message);
   }
 
+  const stateCache = sentenceStateCache(model);
+
   function readItems(): void {
     const view = model.get("sentence_view");
     valueClip = null;
     try {
-      items = (view?.items ?? []).map((payload) => {
+      const payloads = view?.items ?? [];
+      stateCache.keepOnly(payloads.map((payload) => payload.id), main.live);
+      items = payloads.map((payload) => {
         const known = prefs.decoded.get(payload);
         if (known) return known;
-        const decoded = decodeSentence(payload);
-        prefs.decoded.set(payload, decoded);
+        const decoded = decodeSentence(payload, stateCache.get(payload.id));
+        // A sentence still waiting for its states is decoded again when they come.
+        if (!decoded.waiting) prefs.decoded.set(payload, decoded);
         return decoded;
       });
     } catch (problem) {
@@ -271,7 +277,14 @@ export function renderSentences(root: HTMLElement, ctx: ViewContext, model: Widg
     }
   });
   resize?.observe(list.node() as HTMLElement);
+  // States asked for after a reload: draw the rows that waited for them.
+  const onStates = (): void => {
+    if (!items.some((item) => item.waiting)) return;
+    readItems();
+    redraw();
+  };
   model.on("change:sentence_view", onView);
+  model.on("change:sentence_states", onStates);
   model.on("change:other_direction_clusterings", redraw);
   return {
     setClustering(next) {
@@ -280,6 +293,7 @@ export function renderSentences(root: HTMLElement, ctx: ViewContext, model: Widg
     },
     teardown() {
       model.off("change:sentence_view", onView);
+      model.off("change:sentence_states", onStates);
       model.off("change:other_direction_clusterings", redraw);
       unsubscribe();
       rowsTeardown();

@@ -157,7 +157,10 @@ export function drawSentenceRows(list: HTMLElement, overview: HTMLElement, scene
     const scroller = body.append("div").attr("class", "rv-sentence-scroll");
     scrollers.push(scroller.node() as HTMLElement);
     if (!states || !glyph) {
-      hint(scroller.node() as HTMLElement, `no ${slot.kind} states of this layer were recorded for this sentence`);
+      hint(
+        scroller.node() as HTMLElement,
+        sentence.waiting ? "receiving this sentence's states from the kernel…" : `no ${slot.kind} states of this layer were recorded for this sentence`,
+      );
       continue;
     }
     const otherGlyph = otherGlyphs[index];

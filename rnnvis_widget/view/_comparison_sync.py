@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from .._files import replacing
 from ._comparison_payload import encode_comparison
 from ._export import snapshot_html, widget_state
-from ._payloads import MAX_PINNED_WORDS, ComparisonPayload, SideSlot
+from ._payloads import MAX_PINNED_WORDS, ComparisonPayload, SentenceStatesById, SideSlot
 from ._sentences import Entry, entry_key
 from ._viewmodel import ViewSlot
 from .comparison_widget import ComparisonView
@@ -71,6 +71,7 @@ class ComparisonSync:
         self.comparison = comparison
         left, right = comparison.left, comparison.right
         self._busy = False
+        self._sent_states: set[str] = set()  # sentence ids whose states the browser was sent
         self.widget = ComparisonView(
             n_clusters=int(left.n_clusters),
             link_filter=float(left.link_filter),
@@ -88,6 +89,7 @@ class ComparisonSync:
             (self.widget, self._on_pins, ["selected_words"]),
             (self.widget, self._on_units, ["left_selected_units", "right_selected_units"]),
             (self.widget, self._on_sentences, ["sentences"]),
+            (self.widget, self._on_states_wanted, ["sentence_states_wanted"]),
         ]
         for view in (left, right):
             self._observers.append((view, self._on_side, ["view", "clusterings"]))
@@ -128,10 +130,25 @@ class ComparisonSync:
             self.widget.right_clusterings = dict(right.clusterings)
             self.widget.comparisons = comparisons
 
+    def _sentence_states(self, ids: list[str]) -> SentenceStatesById:
+        """The states of sentences ``ids``, from whichever side ran each (ids are unique)."""
+        found: SentenceStatesById = {}
+        for view in (self.comparison.left, self.comparison.right):
+            found.update(view._book.states(ids))
+        return found
+
     def refresh_sentences(self) -> None:
-        """Send both sides' sentence views and what their rows show."""
+        """Send both sides' sentence views and what their rows show, with the states of the
+        sentences not sent before in the same message."""
         left, right = self.comparison.left, self.comparison.right
+        shown = [
+            item["id"] for view in (left, right) for item in (view.sentence_view or {}).get("items", [])
+        ]
+        unsent = [i for i in shown if i not in self._sent_states]
+        self._sent_states = set(shown)
         with self.widget.hold_sync():
+            if unsent:
+                self.widget.sentence_states = dict(self._sentence_states(unsent))
             self.widget.left_sentence_view = left.sentence_view
             self.widget.right_sentence_view = right.sentence_view
             self.widget.sentence_slots = [dict(_side_slot(view)) for view in (left, right)]
@@ -169,8 +186,18 @@ class ComparisonSync:
         with self._quiet():
             self.widget.sentences = previous
             for view in (self.comparison.left, self.comparison.right):
-                view.sentence_view = dict(view._book.view(list(view.sentences), error))
+                view._publish_sentences(list(view.sentences), error)
         self.refresh_sentences()
+
+    def _on_states_wanted(self, change: dict[str, Any]) -> None:
+        wanted = list(change["new"])
+        if not wanted:
+            return
+        try:
+            with self.widget.hold_sync():
+                self.widget.sentence_states = dict(self._sentence_states(wanted))
+        finally:
+            self.widget.set_trait("sentence_states_wanted", [])
 
     def _on_side_sentences(self, _change: dict[str, Any]) -> None:
         if not self._busy:
@@ -242,6 +269,8 @@ class ComparisonSync:
         if not wanted:
             raise ValueError("ks is empty: give at least one cluster count to save")
         state = widget_state(self.widget)
+        # The page holds every shown sentence's states, not just the last ones sent.
+        state["sentence_states"] = {**left._book.states(), **right._book.states()}
         for name, view in (("left", left), ("right", right)):
             slot, n_words = _slot(view), int(view.n_words)
             state[f"{name}_view"] = view.viewmodel.main_view(slot, n_words, live=False)

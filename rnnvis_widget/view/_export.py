@@ -276,7 +276,8 @@ def _page(
         page["n_clusters"] = int(min(shown["clusterings"], key=lambda k: abs(int(k) - n_clusters)))
     page["offline_views"] = offline
     if page.get("sentence_view"):
-        # The sentences travel with their states; only running new ones needs the kernel.
+        # The sentences' states are in `sentence_states` (all of them: the widget's
+        # save_html puts them there); only running new ones needs the kernel.
         page["sentence_view"] = {
             **page["sentence_view"],
             "live": False,

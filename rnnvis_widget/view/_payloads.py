@@ -40,6 +40,7 @@ __all__ = [
     "Prediction",
     "SentencePayload",
     "SentenceStates",
+    "SentenceStatesById",
     "SentenceViewPayload",
     "SideSlot",
     "TraitDefaults",
@@ -316,27 +317,35 @@ Prediction = ClassPrediction | NextTokenPrediction
 
 
 class SentencePayload(TypedDict):
-    """One sentence of the sentence view, with every layer's states (T tokens).
+    """One sentence of the sentence view (T tokens); its states travel apart, once (see
+    `SentenceStatesById`).
 
     Attributes
     ----------
+    id : str
+        Names this run of the sentence: its states are ``sentence_states[id]``. Unique in the
+        kernel, and new whenever a sentence is run again.
     source : str
         What was typed, or the ids' token texts joined by spaces.
     tokens : list of str
         The vocabulary text of each token.
     unknown : EncodedArray
         uint8, shape (T,): 1 where a typed word was not in the vocabulary (sent as ``<unk>``).
-    states : dict of str to SentenceStates
-        Keyed like the views of a snapshot, ``slot_key(layer, state, direction)``: every layer,
-        state kind and direction of the analysis.
     prediction : ClassPrediction or NextTokenPrediction or None
     """
 
+    id: str
     source: str
     tokens: list[str]
     unknown: EncodedArray
-    states: dict[str, SentenceStates]
     prediction: Prediction | None
+
+
+#: The ``sentence_states`` trait: by sentence id, by ``slot_key(layer, state, direction)``,
+#: every layer, state kind and direction of the analysis. The kernel sends each sentence's
+#: states once, when it is run (or when the browser asks for ids it lacks, after a reload), so
+#: adding a sentence costs the same however many are shown; a snapshot holds all of them.
+SentenceStatesById = dict[str, dict[str, SentenceStates]]
 
 
 class SentenceViewPayload(TypedDict):

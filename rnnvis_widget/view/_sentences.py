@@ -4,11 +4,14 @@ payload the browser draws glyphs from.
 
 All layers, state kinds and directions of the analysis are captured once per sentence and sent
 together, so the browser follows the main view's layer, state and k without a second model run.
+Those states travel once per sentence, apart from the list of sentences (`SentenceBook.fresh`),
+so adding a sentence does not resend the ones already shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +30,7 @@ from ._payloads import (
     NextTokenPrediction,
     SentencePayload,
     SentenceStates,
+    SentenceStatesById,
     SentenceViewPayload,
 )
 
@@ -52,6 +56,10 @@ UNKNOWN_TOKENS = ("<unk>", "<UNK>", "[UNK]", "<oov>")
 
 #: Next tokens listed per position for a language model.
 TOP_NEXT = 3
+
+#: Sentence ids, unique in the kernel: two widgets (the sides of a comparison) never share one,
+#: and a sentence run again gets a new one, so a browser never keeps stale states under it.
+_SENTENCE_IDS = itertools.count(1)
 
 Encode = Callable[[str], Sequence[int]]
 Forward = Callable[[nn.Module, Batch], Any]
@@ -97,7 +105,9 @@ class Sentence:
     trace : Trace
         Every recorded state of the sentence.
     payload : SentencePayload
-        What the browser receives.
+        What the browser receives in the ``sentence_view`` list; ``payload["id"]`` names it.
+    states : dict of str to SentenceStates
+        What the browser receives once in ``sentence_states``, by slot key.
     """
 
     source: str
@@ -105,6 +115,7 @@ class Sentence:
     unknown: np.ndarray
     trace: Trace
     payload: SentencePayload
+    states: dict[str, SentenceStates]
 
 
 class SentenceRunner:
@@ -186,14 +197,15 @@ class SentenceRunner:
             raise RuntimeError(self.disabled_reason)
         ids, unknown, source = self._encode(entry)
         recorded = trace(self.model, ids, modules=self._modules, forward=self.forward, gates=self._gates)
+        prediction = self._prediction(recorded, ids)
         payload: SentencePayload = {
+            "id": f"s{next(_SENTENCE_IDS)}",
             "source": source,
             "tokens": [self.analysis.vocab[int(i)] for i in ids],
             "unknown": encode(unknown, "uint8"),
-            "states": self._states(recorded),
-            "prediction": self._prediction(recorded, ids),
+            "prediction": prediction,
         }
-        return Sentence(source, ids, unknown, recorded, payload)
+        return Sentence(source, ids, unknown, recorded, payload, self._states(recorded))
 
     # Encoding ------------------------------------------------------------------------------
 
@@ -334,7 +346,7 @@ def _first_tensor(output: Any) -> Any:
 
 class SentenceBook:
     """The sentences of one widget: each run once, kept by what was typed, and assembled into
-    the ``sentence_view`` payload.
+    the ``sentence_view`` payload; their states go out once each (`fresh`, `states`).
 
     Parameters
     ----------
@@ -344,6 +356,7 @@ class SentenceBook:
     def __init__(self, runner: SentenceRunner):
         self.runner = runner
         self._by_key: dict[str, Sentence] = {}
+        self._unsent: list[str] = []  # keys run since the last `fresh`
 
     def get(self, entry: Entry) -> Sentence:
         """The sentence of ``entry``, run through the model on first use (errors as in
@@ -351,6 +364,7 @@ class SentenceBook:
         key = entry_key(entry)
         if key not in self._by_key:
             self._by_key[key] = self.runner.run(entry)
+            self._unsent.append(key)
         return self._by_key[key]
 
     def view(self, entries: Sequence[Entry], error: str | None = None) -> SentenceViewPayload:
@@ -367,3 +381,18 @@ class SentenceBook:
             "max_tokens": MAX_SENTENCE_TOKENS,
             "items": [self.get(entry).payload for entry in entries],
         }
+
+    def fresh(self) -> SentenceStatesById:
+        """The states of the sentences run since the last call that are still kept: what
+        the browser has not been sent yet."""
+        keys, self._unsent = self._unsent, []
+        kept = [self._by_key[key] for key in dict.fromkeys(keys) if key in self._by_key]
+        return {s.payload["id"]: s.states for s in kept}
+
+    def states(self, ids: Iterable[str] | None = None) -> SentenceStatesById:
+        """The states of the kept sentences named by ``ids`` (unknown ids are skipped: the
+        browser may ask for a sentence removed meanwhile); all of them when ``ids`` is None."""
+        by_id = {s.payload["id"]: s.states for s in self._by_key.values()}
+        if ids is None:
+            return by_id
+        return {i: by_id[i] for i in dict.fromkeys(ids) if isinstance(i, str) and i in by_id}

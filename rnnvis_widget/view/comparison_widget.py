@@ -45,6 +45,12 @@ class ComparisonView(anywidget.AnyWidget):
         runs it through its own live model; see ``Comparison.add_sentence``).
     left_sentence_view, right_sentence_view : dict or None
         Each side's sentence view payload (read-only; from its ``RNNVis``).
+    sentence_states : dict
+        The per-step states of newly run sentences of either side, by sentence id (read-only;
+        each sent once, see ``RNNVis.sentence_states``).
+    sentence_states_wanted : list of str
+        Set by the browser to the sentence ids whose states it lacks; the kernel answers in
+        ``sentence_states`` and clears it.
     sentence_slots : list of dict
         Per side the layer, state kind and direction its sentence rows show (read-only).
     """
@@ -68,6 +74,8 @@ class ComparisonView(anywidget.AnyWidget):
     ).tag(sync=True)
     left_sentence_view = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     right_sentence_view = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    sentence_states = traitlets.Dict(default_value={}).tag(sync=True)
+    sentence_states_wanted = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
     sentence_slots = traitlets.List(traitlets.Dict(), default_value=[]).tag(sync=True)
 
     @traitlets.validate("n_clusters")

@@ -107,7 +107,14 @@ class RNNVis(anywidget.AnyWidget):
         set from Python is run through the live model (on a failure the old list is kept and
         the view says why).
     sentence_view : dict
-        What the sentence view draws (read-only; built by the kernel).
+        What the sentence view draws (read-only; built by the kernel): every sentence's
+        tokens and prediction, each named by an id.
+    sentence_states : dict
+        The per-step states of newly run sentences, by sentence id (read-only): each
+        sentence's states are sent once, not again with every sentence added after it.
+    sentence_states_wanted : list of str
+        Set by the browser to the ids of sentences whose states it lacks (after a page
+        reload); the kernel answers in ``sentence_states`` and clears it.
     has_corpus : bool
         Whether a corpus was given, so a top context opens its whole sequence (read-only).
     open_context : dict or None
@@ -135,6 +142,8 @@ class RNNVis(anywidget.AnyWidget):
         traitlets.Union([traitlets.Unicode(), traitlets.List(traitlets.Int())]), default_value=[]
     ).tag(sync=True)
     sentence_view = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    sentence_states = traitlets.Dict(default_value={}).tag(sync=True)
+    sentence_states_wanted = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
     has_corpus = traitlets.Bool(False).tag(sync=True)
     open_context = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
 
@@ -471,8 +480,7 @@ class RNNVis(anywidget.AnyWidget):
         try:
             self.add_context_sequence(self._context_position(request))
         except Exception as failure:  # from the browser: show it in the view, keep the widget usable
-            error = f"could not open the context: {failure}"
-            self.sentence_view = dict(self._book.view(list(self.sentences), error))
+            self._publish_sentences(list(self.sentences), f"could not open the context: {failure}")
         finally:
             self.set_trait("open_context", None)
 
@@ -498,7 +506,28 @@ class RNNVis(anywidget.AnyWidget):
                 self.sentences = entries
             finally:
                 self._reverting_sentences = False
-        self.sentence_view = dict(self._book.view(entries, error))
+        self._publish_sentences(entries, error)
+
+    def _publish_sentences(self, entries: list[Entry], error: str | None = None) -> None:
+        """Send the sentence list, with the states of the sentences not sent before in the
+        same message (the browser reads both before it draws)."""
+        view = dict(self._book.view(entries, error))
+        fresh = self._book.fresh()
+        with self.hold_sync():
+            if fresh:
+                self.sentence_states = dict(fresh)
+            self.sentence_view = view
+
+    @traitlets.observe("sentence_states_wanted")
+    def _on_states_wanted(self, change: dict[str, Any]) -> None:
+        wanted = change["new"]
+        if not wanted:
+            return
+        try:
+            with self.hold_sync():
+                self.sentence_states = dict(self._book.states(wanted))
+        finally:
+            self.set_trait("sentence_states_wanted", [])
 
     def close(self) -> None:
         # Also reached from __del__ of a widget whose __init__ raised before this was set.
@@ -583,9 +612,9 @@ class RNNVis(anywidget.AnyWidget):
         pathlib.Path
             The file written.
         """
-        return save_snapshot(
-            path, self.viewmodel, widget_state(self), title=title, slots=slots, ks=ks, progress=progress
-        )
+        # The page holds every shown sentence's states, not just the last ones sent.
+        state = {**widget_state(self), "sentence_states": dict(self._book.states())}
+        return save_snapshot(path, self.viewmodel, state, title=title, slots=slots, ks=ks, progress=progress)
 
 
 def show(

@@ -324,6 +324,35 @@ def test_heatmap_shows_state_and_response_of_every_unit(
     assert page.locator("canvas.rv-heatmap").count() == 0
 
 
+def test_each_sentences_states_cross_once_and_a_reloaded_page_asks_for_what_it_lacks(
+    page: Page, demo_run: DemoRun, demo_analysis: rv.Analysis, tmp_path: Path
+) -> None:
+    widget = live_widget(demo_run, demo_analysis, n_clusters=4)
+    for text in (SENTENCE, MIRROR, "good morrow"):
+        widget.add_sentence(text)
+    asked: list[list[str]] = []
+    sent: list[list[str]] = []
+    widget.observe(lambda change: asked.append(list(change["new"])), names=["sentence_states_wanted"])
+    widget.observe(lambda change: sent.append(sorted(change["new"])), names=["sentence_states"])
+    # A page opened now (as after a reload) finds only the last batch on the model: the states
+    # of the newest sentence. It asks for the other two, once, and draws every row.
+    ids = [item["id"] for item in widget.sentence_view["items"]]
+    open_widget(page, widget, tmp_path)
+    wait_sentences(page, 3)
+    for index, text in enumerate((SENTENCE, MIRROR, "good morrow")):
+        row = f".rv-sentence[data-index='{index}'] .rv-glyph"
+        page.wait_for_selector(row)
+        assert page.locator(row).count() == len(text.split())
+    assert [sorted(a) for a in asked if a] == [sorted(ids[:2])]
+    assert sent == [sorted(ids[:2])]
+    # Typing a fourth sends its states alone, not the three already there.
+    type_sentence(page, "my lord")
+    wait_sentences(page, 4)
+    page.wait_for_selector(".rv-sentence[data-index='3'] .rv-glyph")
+    assert sent[-1] == [widget.sentence_view["items"][3]["id"]]
+    assert "receiving" not in page.inner_text(".rv-sentence-list")
+
+
 def test_k_and_layer_changes_redraw_the_glyphs_from_the_states_already_sent(
     page: Page, demo_run: DemoRun, demo_analysis: rv.Analysis, tmp_path: Path
 ) -> None:
