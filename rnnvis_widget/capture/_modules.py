@@ -53,11 +53,13 @@ def tolerance(dtype: torch.dtype, scale: float) -> float:
     Returns
     -------
     float
-        1e-5 for float32/float64 (the kernels differ only in summation order), 1e-2 for
-        float16 and 5e-2 for bfloat16; multiplied by ``scale`` when that exceeds 1 (ReLU RNNs
-        and LSTM projections are unbounded, and float error is relative).
+        1e-4 for float32/float64 (the kernels differ only in summation order, but that
+        rounding is carried through the recurrence: 1.1e-5 was seen on layer 1 of the demo's
+        2-layer LSTM, while a real departure, such as weights changed inside forward, is 1e-3
+        or more), 1e-2 for float16 and 5e-2 for bfloat16; multiplied by ``scale`` when that
+        exceeds 1 (ReLU RNNs and LSTM projections are unbounded, and float error is relative).
     """
-    base = {torch.float16: 1e-2, torch.bfloat16: 5e-2}.get(dtype, 1e-5)
+    base = {torch.float16: 1e-2, torch.bfloat16: 5e-2}.get(dtype, 1e-4)
     return base * max(1.0, scale)
 
 
