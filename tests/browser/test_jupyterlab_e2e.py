@@ -9,6 +9,7 @@ saves a screenshot under test-artifacts/ and reports the page's console and the 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -303,4 +304,54 @@ def drive_quickstart(session: Session) -> dict[str, Any]:
     assert snapshot.is_file() and snapshot.stat().st_size > 0, "w.save_html wrote nothing"
 
     session.screenshot_widget("jupyterlab-layer0.png")
+    check_sentences_survive_a_reload(session)
     return second
+
+
+# Glyph count of each sentence row of the widget in the output area.
+SENTENCE_ROWS_JS = """() => Array.from(
+    document.querySelectorAll('.jp-OutputArea-output .rnnvis .rv-sentence')
+  ).map((row) => row.querySelectorAll('.rv-glyph').length)"""
+SENTENCES = ("to be or not to be", "my lord , i will go")
+
+
+def wait_for_sentence_rows(session: Session, what: str) -> None:
+    """Wait until the widget draws one row of glyphs per sentence of SENTENCES, a glyph per word."""
+    counts = [len(text.split()) for text in SENTENCES]
+    session.wait_for(
+        f"() => JSON.stringify(({SENTENCE_ROWS_JS})()) === {json.dumps(json.dumps(counts, separators=(',', ':')))}",
+        what,
+        RUN_TIMEOUT_MS,
+    )
+
+
+def check_sentences_survive_a_reload(session: Session) -> None:
+    """Phase 3: the sentence box runs the live model in the real kernel; after a page reload the
+    view is rebuilt from the kernel's state, where only the last sentence's states wait, and the
+    browser asks the kernel for the others (trait sentence_states_wanted)."""
+    page = session.page
+    box = page.locator(".jp-OutputArea-output .rnnvis .rv-sentence-text").first
+    for text in SENTENCES:
+        box.fill(text)
+        box.press("Enter")
+        session.wait_for(
+            f"() => ({SENTENCE_ROWS_JS})().length >= {SENTENCES.index(text) + 1}",
+            f"the sentence {text!r} drawn after Enter in the text box",
+            RUN_TIMEOUT_MS,
+        )
+    wait_for_sentence_rows(session, "both typed sentences drawn, a glyph per word")
+    # Saved, so the reloaded notebook has the widget's output to rebuild from the live kernel.
+    session.select_cell("w.selected_words")
+    page.keyboard.press("Control+s")
+    session.wait_for(
+        "() => !document.querySelector('.jp-mod-current.jp-mod-dirty, .jp-Document.jp-mod-dirty')",
+        "the notebook saved (Ctrl+S)",
+        KERNEL_TIMEOUT_MS,
+    )
+    page.reload()
+    session.wait_for(
+        f"() => {{ const w = ({WIDGET_JS})(); return !!w && w.ready; }}",
+        "the widget rebuilt from the kernel after a page reload",
+        RUN_TIMEOUT_MS,
+    )
+    wait_for_sentence_rows(session, "both sentences' glyphs after a reload (states asked of the kernel)")
