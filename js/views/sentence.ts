@@ -93,6 +93,10 @@ export function renderSentences(root: HTMLElement, ctx: ViewContext, model: Widg
   let valueClip: number | null = null;
   let localError: string | null = null;
   let rowsTeardown: () => void = () => undefined;
+  // The list's width, measured once and then kept by the ResizeObserver: reading clientWidth in
+  // every redraw forces a layout of the whole widget, which on a k change has just rebuilt the
+  // main view's chips and links (measured: most of the sentence redraw).
+  let listWidth = 0;
 
   const submit = (): void => {
     const text = inputNode.value.trim();
@@ -220,7 +224,7 @@ export function renderSentences(root: HTMLElement, ctx: ViewContext, model: Widg
         : blockedReason() === null
           ? "No sentences yet: type one above and press Enter, or click a top context in the unit panel."
           : "No sentences yet.",
-      width: listNode.clientWidth || root.clientWidth || 800,
+      width: listWidth || (listWidth = listNode.clientWidth || root.clientWidth || 800),
       prefs,
       model,
     };
@@ -273,6 +277,7 @@ export function renderSentences(root: HTMLElement, ctx: ViewContext, model: Widg
     const width = (list.node() as HTMLElement).clientWidth;
     if (Math.abs(width - lastWidth) >= 1) {
       lastWidth = width;
+      listWidth = width;
       redraw();
     }
   });

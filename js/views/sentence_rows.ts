@@ -223,7 +223,8 @@ export function drawSentenceRows(list: HTMLElement, overview: HTMLElement, scene
 
   // Rows scroll together, so a token lines up with the same position in every sentence.
   for (const scroller of scrollers) {
-    scroller.scrollLeft = prefs.scrollLeft;
+    // Setting scrollLeft forces a layout: only when there is a position to restore.
+    if (prefs.scrollLeft) scroller.scrollLeft = prefs.scrollLeft;
     scroller.addEventListener("scroll", () => {
       prefs.scrollLeft = scroller.scrollLeft;
       for (const other of scrollers) if (other !== scroller && other.scrollLeft !== scroller.scrollLeft) other.scrollLeft = scroller.scrollLeft;
