@@ -8,6 +8,7 @@ export interface AppState {
   selectedUnit: number | null;
   hoveredCluster: number | null; // a paired cluster: its unit block, cloud and links
   focusedCluster: number | null;
+  listedCluster: number | null; // a word cluster whose every word the side panel lists
   linkFilter: number; // 0..1 of the strongest link
   colorClip: number; // |response| at which colours saturate
   hoveredToken: TokenFocus | null; // a token of a sentence under the pointer
@@ -40,6 +41,7 @@ export const initialState = (patch: Partial<AppState> = {}): AppState => ({
   selectedUnit: null,
   hoveredCluster: null,
   focusedCluster: null,
+  listedCluster: null,
   linkFilter: TRAIT_DEFAULTS.link_filter,
   colorClip: 1,
   hoveredToken: null,

@@ -1,5 +1,7 @@
 // Word clouds, one per word cluster, level with the paired unit block. d3-cloud places the
-// words (strongest first) and drops any that would overlap or leave the box.
+// words (strongest first) and drops any that would overlap or leave the box; so the fonts shrink
+// until the cluster's strongest words all fit, and a cloud that still hides some says "+N more"
+// (a click lists every word of the cluster in the side panel).
 import cloud from "d3-cloud";
 import { select, type Selection } from "d3-selection";
 import { activeCluster, PIN_COLORS, type AppState } from "../state";
@@ -7,6 +9,14 @@ import { fmt, type ClusterContext } from "./context";
 import { cloudWords, fontSize, maxOf, type RowLayout } from "./layout";
 
 const WORDS_PER_CLOUD = 40;
+/** A cloud always draws its strongest words, this many (or all it has). */
+export const MUST_DRAW = 10;
+// The must-draw words' rough area is kept under this share of the box before the first layout
+// (each extra layout reads the sprite canvas back again), then fonts shrink by SHRINK per retry.
+const FIRST_FILL = 0.35;
+const SHRINK = 0.8;
+const MAX_LAYOUTS = 6;
+const MORE_HEIGHT = 14; // the "+N more" line under the words
 const FONT = "sans-serif";
 const INSET = 4;
 
@@ -41,6 +51,18 @@ function fitWord(text: string, size: number, maxWidth: number): { text: string; 
   let cut = text;
   while (cut.length > 1 && context.measureText(`${cut}…`).width > maxWidth) cut = cut.slice(0, -1);
   return { text: `${cut}…`, size };
+}
+
+/** The font scale at which `words` (sized at scale 1) roughly fill FIRST_FILL of a width ×
+ * height box: one layout usually suffices, and fonts never grow past their own size. */
+export function firstScale(words: { text?: string; size?: number }[], width: number, height: number): number {
+  let area = 0;
+  for (const w of words) {
+    const size = w.size ?? MIN_FONT;
+    area += ((w.text ?? "").length * size * 0.6 + 2) * (size * 1.2 + 2);
+  }
+  if (area <= 0 || width <= 0 || height <= 0) return 1;
+  return Math.min(1, Math.sqrt((FIRST_FILL * width * height) / area));
 }
 
 /** Small seeded generator so the same data always gives the same cloud. */
@@ -120,21 +142,21 @@ export function renderClouds(
   };
 
   const width = layout.cloudWidth - 2 * INSET;
-  const wordsOf = new Map<number, Placed[]>();
-  for (const row of layout.rows) {
-    wordsOf.set(
-      row.cluster,
-      cloudWords(clustering, row.cluster, WORDS_PER_CLOUD).map((w) => ({
-        word: w,
-        ...// d3-cloud rounds sprite widths up to 32 px, so leave that much slack.
-        fitWord(data.words[w], fontSize(clustering.wordStrength.data[w], strongest), width - 36),
-      })),
-    );
-  }
+  const clusterSize = new Map<number, number>();
+  for (const label of clustering.wordCluster.data) clusterSize.set(label, (clusterSize.get(label) ?? 0) + 1);
+  /** The cloud's words at font scale `scale`, fresh objects (d3-cloud writes into them). */
+  const wordsAt = (cluster: number, scale: number): Placed[] =>
+    cloudWords(clustering, cluster, WORDS_PER_CLOUD).map((w) => ({
+      word: w,
+      ...// d3-cloud rounds sprite widths up to 32 px, so leave that much slack.
+      fitWord(data.words[w], fontSize(clustering.wordStrength.data[w], strongest) * scale, width - 36),
+    }));
 
   const layoutRow = (row: RowLayout, target: SVGGElement, done: () => void): void => {
-    const words = wordsOf.get(row.cluster) ?? [];
-    const height = row.height - 2 * INSET;
+    const total = clusterSize.get(row.cluster) ?? 0;
+    const height = row.height - 2 * INSET - (total > MUST_DRAW ? MORE_HEIGHT : 0);
+    let scale = firstScale(wordsAt(row.cluster, 1).slice(0, MUST_DRAW), width, height);
+    let words = wordsAt(row.cluster, scale);
     if (words.length === 0) {
       // The cluster's words are all outside the display words (or it has none): say so rather
       // than leave a blank box at the end of strong links.
@@ -150,55 +172,90 @@ export function renderClouds(
       done();
       return;
     }
-    const placer = configure(cloud<Placed>(), words)
-      .size([width, height])
-      .random(seededRandom(row.cluster + 1))
-      .on("end", (placed: Placed[]) => {
-        const g = select(target)
-          .append("g")
-          .attr("transform", `translate(${INSET + width / 2},${INSET + height / 2})`);
-        g.selectAll<SVGTextElement, Placed>("text")
-          .data(placed)
-          .join("text")
-          .attr("class", "rv-cloud-word")
-          .attr("data-word", (d) => d.word)
-          .attr("text-anchor", "middle")
-          .attr("aria-label", (d) => data.words[d.word])
-          .classed("rv-changed", (d) => ctx.wordMark?.(d.word) ?? false)
-          // Inline style, so no notebook stylesheet can draw in another font than was measured.
-          .style("font-family", FONT)
-          .attr("font-size", (d) => `${d.size}px`)
-          .attr("transform", (d) => `translate(${d.x ?? 0},${d.y ?? 0})`)
-          .text((d) => d.text ?? "")
-          .on("mouseenter", (event: MouseEvent, d) => {
-            // The tooltip first: its layout read is cheap before the hover restyles the view.
-            tooltip.show(
-              [
-                `“${data.words[d.word]}” · word cluster ${row.cluster}`,
-                `seen ${data.counts.data[d.word]}× · strength ${fmt(clustering.wordStrength.data[d.word])}`,
-                ...(ctx.wordMark?.(d.word) ? ["in an unmatched cluster on the other side"] : []),
-                "click to pin (up to 3)",
-              ],
-              event,
-            );
-            intents.hoverWord(d.word);
-          })
-          .on("mouseleave", () => {
-            intents.hoverWord(null);
-            tooltip.hide();
-          })
-          .on("click", (event: MouseEvent, d) => {
+    let tries = 1;
+    const mustDraw = words.slice(0, MUST_DRAW).map((w) => w.word);
+    const place = (): void => {
+      const placer = configure(cloud<Placed>(), words)
+        .size([width, Math.max(height, 1)])
+        .random(seededRandom(row.cluster + 1))
+        .on("end", (placed: Placed[]) => {
+          const drawn = new Set(placed.map((d) => d.word));
+          if (tries < MAX_LAYOUTS && !mustDraw.every((w) => drawn.has(w))) {
+            // A strong word did not fit: shrink every font and lay the cloud out again.
+            tries += 1;
+            scale *= SHRINK;
+            words = wordsAt(row.cluster, scale);
+            place();
+            return;
+          }
+          draw(placed);
+        });
+      layouts.push(placer);
+      placer.start();
+    };
+    const draw = (placed: Placed[]): void => {
+      const g = select(target)
+        .append("g")
+        .attr("transform", `translate(${INSET + width / 2},${INSET + height / 2})`);
+      g.selectAll<SVGTextElement, Placed>("text")
+        .data(placed)
+        .join("text")
+        .attr("class", "rv-cloud-word")
+        .attr("data-word", (d) => d.word)
+        .attr("text-anchor", "middle")
+        .attr("aria-label", (d) => data.words[d.word])
+        .classed("rv-changed", (d) => ctx.wordMark?.(d.word) ?? false)
+        // Inline style, so no notebook stylesheet can draw in another font than was measured.
+        .style("font-family", FONT)
+        .attr("font-size", (d) => `${d.size}px`)
+        .attr("transform", (d) => `translate(${d.x ?? 0},${d.y ?? 0})`)
+        .text((d) => d.text ?? "")
+        .on("mouseenter", (event: MouseEvent, d) => {
+          // The tooltip first: its layout read is cheap before the hover restyles the view.
+          tooltip.show(
+            [
+              `“${data.words[d.word]}” · word cluster ${row.cluster}`,
+              `seen ${data.counts.data[d.word]}× · strength ${fmt(clustering.wordStrength.data[d.word])}`,
+              ...(ctx.wordMark?.(d.word) ? ["in an unmatched cluster on the other side"] : []),
+              "click to pin (up to 3)",
+            ],
+            event,
+          );
+          intents.hoverWord(d.word);
+        })
+        .on("mouseleave", () => {
+          intents.hoverWord(null);
+          tooltip.hide();
+        })
+        .on("click", (event: MouseEvent, d) => {
+          event.stopPropagation();
+          intents.togglePin(d.word);
+        });
+      // How many words fitted, for tests and for the curious reader of the DOM.
+      target.setAttribute("data-placed", String(placed.length));
+      target.setAttribute("data-offered", String(words.length));
+      target.setAttribute("data-scale", scale.toFixed(3));
+      const hidden = total - placed.length;
+      if (hidden > 0) {
+        select(target)
+          .append("text")
+          .attr("class", "rv-cloud-more")
+          .attr("data-hidden", hidden)
+          .attr("x", layout.cloudWidth - INSET)
+          .attr("y", row.height - INSET - 2)
+          .attr("text-anchor", "end")
+          .text(`+${hidden} more`)
+          .on("mouseenter", (event: MouseEvent) => tooltip.show([`${hidden} words of cluster ${row.cluster} did not fit in its cloud`, "click to list all its words, strongest first"], event))
+          .on("mouseleave", () => tooltip.hide())
+          .on("click", (event: MouseEvent) => {
             event.stopPropagation();
-            intents.togglePin(d.word);
+            intents.listCluster(row.cluster);
           });
-        // How many words fitted, for tests and for the curious reader of the DOM.
-        target.setAttribute("data-placed", String(placed.length));
-        target.setAttribute("data-offered", String(words.length));
-        paint(store.get());
-        done();
-      });
-    layouts.push(placer);
-    placer.start();
+      }
+      paint(store.get());
+      done();
+    };
+    place();
   };
 
   // d3-cloud reads its whole 2048² sprite canvas back once per cloud (tens of ms each), so

@@ -13,6 +13,7 @@ import type { MainPayload } from "../payloads";
 import { initialState, type AppState } from "../state";
 import { Store } from "../store";
 import { renderChips } from "./chips";
+import { renderCloudList } from "./cloud_list";
 import { renderClouds } from "./clouds";
 import { renderHeader } from "./compare_header";
 import { renderCompareSentences } from "./compare_sentences";
@@ -74,6 +75,7 @@ export function renderComparison(root: HTMLElement, model: ComparisonModel, view
     },
     hoverCluster: (cluster) => linked.update({ hoveredCluster: cluster === null ? null : { side, cluster } }),
     focusCluster: (cluster) => linked.update({ focusedCluster: toggleFocus(linked.get().focusedCluster, { side, cluster }) }),
+    listCluster: (cluster) => sides[side].store.update({ listedCluster: cluster }),
     // A token of this side's sentence row lights this side's chips, as in the single view.
     hoverToken: (token) => sides[side].store.update({ hoveredToken: token }),
     pinToken: (token) => sides[side].store.update({ pinnedToken: token }),
@@ -135,9 +137,12 @@ export function renderComparison(root: HTMLElement, model: ComparisonModel, view
   const tooltip = makeTooltip(root);
   // Each side is named by its comparison label (the views' own titles may be equal).
   const labelsNow = (): [string, string] => Object.values(model.get("comparisons") ?? {})[0]?.labels ?? [views[0].title, views[1].title];
+  const listPanels: HTMLElement[] = [];
   const panelTitles = SIDES.map((side) => {
     const panel = panels.append("div").attr("class", "rv-panel rv-word-panel").attr("data-side", side);
     const heading = panel.append("div").attr("class", "rv-subheading").text(labelsNow()[side]);
+    // A cloud's "+N more" lists its cluster's words here, above the side's word detail.
+    listPanels.push(panel.append("div").attr("class", "rv-cloud-list").node() as HTMLElement);
     teardown.push(renderWordDetail(panel.append("div").node() as HTMLElement, { data: sides[side].data, store: sides[side].store, intents: intentsOf(side), tooltip }));
     return heading;
   });
@@ -184,6 +189,8 @@ export function renderComparison(root: HTMLElement, model: ComparisonModel, view
         .attr("transform", `translate(${side === 0 ? 0 : left.width + GUTTER},0)`);
       const changed = comparison.changed[side].data;
       const ctx = { data: sides[side].data, store: sides[side].store, intents: intentsOf(side), tooltip, clustering: decoded[side], layout: layouts.layouts[side], wordMark: (word: number) => changed[word] === 1 };
+      sides[side].store.update({ listedCluster: null });
+      clusterTeardown.push(renderCloudList(listPanels[side], ctx));
       clusterTeardown.push(renderLinks(group.append("g").attr("class", "rv-links"), ctx));
       clusterTeardown.push(renderChips(group.append("g").attr("class", "rv-chips"), ctx));
       clusterTeardown.push(

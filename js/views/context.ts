@@ -12,6 +12,8 @@ export interface Intents {
   selectUnit(unit: number | null): void;
   hoverCluster(cluster: number | null): void;
   focusCluster(cluster: number): void;
+  /** Lists every word of a word cluster in the side panel (null closes the list). */
+  listCluster(cluster: number | null): void;
   hoverToken(token: TokenFocus | null): void;
   pinToken(token: TokenFocus | null): void;
   addSentence(text: string): void;

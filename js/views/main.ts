@@ -10,6 +10,7 @@ import type { ClusteringPayload, MainPayload } from "../payloads";
 import { initialState, togglePin, type AppState } from "../state";
 import { Store } from "../store";
 import { renderChips } from "./chips";
+import { renderCloudList } from "./cloud_list";
 import { renderClouds } from "./clouds";
 import type { Intents, Tooltip } from "./context";
 import { renderControls } from "./controls";
@@ -80,6 +81,7 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
     },
     hoverCluster: (cluster) => store.update({ hoveredCluster: cluster }),
     focusCluster: (cluster) => store.update({ focusedCluster: store.get().focusedCluster === cluster ? null : cluster }),
+    listCluster: (cluster) => store.update({ listedCluster: cluster }),
     hoverToken: (token) => store.update({ hoveredToken: token }),
     pinToken: (token) => store.update({ pinnedToken: token }),
     addSentence(text) {
@@ -111,6 +113,7 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
   svgNode.setAttribute("class", "rv-graph");
   canvas.node()?.appendChild(svgNode);
   const side = body.append("div").attr("class", "rv-side");
+  const listPanel = side.append("div").attr("class", "rv-panel rv-cloud-list").node() as HTMLElement;
   const wordPanel = side.append("div").attr("class", "rv-panel rv-word-panel").node() as HTMLElement;
   const unitPanel = side.append("div").attr("class", "rv-panel rv-unit-panel").node() as HTMLElement;
   const toolbar = root.querySelector(".rv-toolbar");
@@ -135,7 +138,8 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
     for (const undo of clusterTeardown) undo();
     clusterTeardown = [];
     clustering = decodeClustering(next, data);
-    store.update({ clusteringK: clustering.k });
+    // Cluster numbers belong to one clustering: a list opened under another k is closed.
+    store.update({ clusteringK: clustering.k, listedCluster: null });
     const layout = computeLayout(clustering, data.nUnits);
     const svg = select(svgNode);
     svg.selectAll("*").remove();
@@ -143,6 +147,7 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
     status.text("");
     root.dataset.ready = "false";
     const clusterCtx = { ...ctx, clustering, layout };
+    clusterTeardown.push(renderCloudList(listPanel, clusterCtx));
     clusterTeardown.push(renderLinks(svg.append("g").attr("class", "rv-links"), clusterCtx));
     clusterTeardown.push(renderChips(svg.append("g").attr("class", "rv-chips"), clusterCtx));
     clusterTeardown.push(renderTokenLinks(svg.append("g").attr("class", "rv-token-links"), clusterCtx));
