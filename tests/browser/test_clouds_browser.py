@@ -40,10 +40,8 @@ def strongest_first(widget: rv.RNNVis) -> dict[int, list[str]]:
     ids = widget.viewmodel.display_ids(widget.n_words)
     co = widget.viewmodel.cocluster(widget._slot(), K)
     labels, strength = co.word_labels[ids], co.word_strength[ids]
-    return {
-        c: [widget.analysis.vocab[int(ids[i])] for i in sorted(np.flatnonzero(labels == c), key=lambda i: (-strength[i], i))]
-        for c in range(K)
-    }
+    order = {c: sorted(np.flatnonzero(labels == c), key=lambda i: (-strength[i], i)) for c in range(K)}
+    return {c: [widget.analysis.vocab[int(ids[i])] for i in members] for c, members in order.items()}
 
 
 def open_all_clouds(page: Page, widget: rv.RNNVis, directory: Path) -> None:
@@ -57,8 +55,10 @@ def open_all_clouds(page: Page, widget: rv.RNNVis, directory: Path) -> None:
 
 def drawn_words(page: Page) -> dict[int, list[str]]:
     return page.evaluate(
-        """() => Object.fromEntries([...document.querySelectorAll('.rv-cloud')].map((cloud) =>
-             [cloud.dataset.cluster, [...cloud.querySelectorAll('.rv-cloud-word')].map((w) => w.getAttribute('aria-label'))]))"""
+        """() => Object.fromEntries([...document.querySelectorAll('.rv-cloud')].map((cloud) => [
+             cloud.dataset.cluster,
+             [...cloud.querySelectorAll('.rv-cloud-word')].map((w) => w.getAttribute('aria-label')),
+           ]))"""
     )
 
 

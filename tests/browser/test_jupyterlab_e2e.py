@@ -317,9 +317,9 @@ SENTENCES = ("to be or not to be", "my lord , i will go")
 
 def wait_for_sentence_rows(session: Session, what: str) -> None:
     """Wait until the widget draws one row of glyphs per sentence of SENTENCES, a glyph per word."""
-    counts = [len(text.split()) for text in SENTENCES]
+    counts = json.dumps(json.dumps([len(text.split()) for text in SENTENCES], separators=(",", ":")))
     session.wait_for(
-        f"() => JSON.stringify(({SENTENCE_ROWS_JS})()) === {json.dumps(json.dumps(counts, separators=(',', ':')))}",
+        f"() => JSON.stringify(({SENTENCE_ROWS_JS})()) === {counts}",
         what,
         RUN_TIMEOUT_MS,
     )
