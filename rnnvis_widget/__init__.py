@@ -21,7 +21,7 @@ from .capture import (
 )
 from .clustering import CoClustering
 from .stats import TopContexts, UnitSummary
-from .view import Comparison, RNNVis, compare, show
+from .view import Comparison, RNNVis, compare, marimo_view, show
 
 try:
     __version__ = version("rnnvis-widget")
@@ -47,6 +47,7 @@ __all__ = [
     "__version__",
     "analyze",
     "compare",
+    "marimo_view",
     "show",
     "trace",
 ]

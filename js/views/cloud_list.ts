@@ -63,7 +63,8 @@ export function renderCloudList(panel: HTMLElement, ctx: ClusterContext): () => 
     if (state.listedCluster !== shown) build(state.listedCluster);
     if (!previous || state.pinnedWords !== previous.pinnedWords || state.listedCluster !== previous.listedCluster) paintPins(state);
   };
-  onState(store.get());
+  build(store.get().listedCluster);
+  paintPins(store.get());
   const unsubscribe = store.subscribe(onState);
   return () => {
     unsubscribe();

@@ -2,6 +2,7 @@
 classes, the comparison and the offline HTML snapshot."""
 
 from .compare import Comparison, compare
+from .marimo import marimo_view
 from .widget import RNNVis, show
 
-__all__ = ["Comparison", "RNNVis", "compare", "show"]
+__all__ = ["Comparison", "RNNVis", "compare", "marimo_view", "show"]

@@ -1,4 +1,5 @@
-"""A real JupyterLab server for the end-to-end test, isolated in a temporary directory.
+"""Real notebook servers for the end-to-end tests (JupyterLab, Notebook 7, marimo), each isolated
+in a temporary directory.
 
 The server runs the venv's own interpreter (`sys.executable -m jupyterlab`), so the `python3`
 kernelspec in `sys.prefix/share/jupyter` (always on Jupyter's data path) starts the same venv
@@ -93,7 +94,10 @@ def kernelspecs(env: dict[str, str]) -> dict[str, Any]:
 
 
 class JupyterLab:
-    """`with JupyterLab(notebook_dir) as lab:` serves `notebook_dir` at `lab.url` until the end."""
+    """`with JupyterLab(notebook_dir) as lab:` serves `notebook_dir` at `lab.url` until the end.
+    Subclasses serve the same way with another front end (`command`, `is_up`)."""
+
+    name = "JupyterLab"
 
     def __init__(self, notebook_dir: Path, startup_timeout: float = 90.0):
         self.notebook_dir = notebook_dir
@@ -134,11 +138,22 @@ class JupyterLab:
                 self.port = free_port()
                 self.url = f"http://127.0.0.1:{self.port}"
 
-    def _launch(self) -> None:
-        command = [
+    def command(self) -> list[str]:
+        """The server's command line (run with the isolated environment, in `notebook_dir`)."""
+        return [
             sys.executable,
             "-m",
             "jupyterlab",
+            *self.server_flags(),
+            # Offline machine: no news or update checks, no pop-up asking about them.
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",
+        ]
+
+    def server_flags(self) -> list[str]:
+        """jupyter_server's flags: 127.0.0.1 on our port, no token, no browser."""
+        return [
             "--no-browser",
             "--allow-root",
             "--ip=127.0.0.1",
@@ -147,11 +162,14 @@ class JupyterLab:
             f"--ServerApp.root_dir={self.notebook_dir}",
             "--IdentityProvider.token=",
             "--ServerApp.password=",
-            # Offline machine: no news or update checks, no pop-up asking about them.
-            "--LabApp.news_url=None",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            "--LabApp.extension_manager=readonly",
         ]
+
+    def is_up(self) -> None:
+        """Returns once the server answers; raises OSError or ValueError until then."""
+        self.api("/api/status", timeout=2.0)
+
+    def _launch(self) -> None:
+        command = self.command()
         env = self.env = isolated_env(self.base)
         write_lab_settings(Path(env["JUPYTER_CONFIG_DIR"]) / "lab" / "user-settings")
         log = self.log_path.open("wb")
@@ -192,17 +210,17 @@ class JupyterLab:
                 if "already in use" in self.log():
                     raise PortTaken(f"port {self.port} was taken:\n{self.log_tail(10)}")
                 raise RuntimeError(
-                    f"JupyterLab exited with code {code} before answering.\n"
+                    f"{self.name} exited with code {code} before answering.\n"
                     f"--- server log ---\n{self.log_tail()}"
                 )
             try:
-                self.api("/api/status", timeout=2.0)
+                self.is_up()
                 return
             except (urllib.error.URLError, OSError, ValueError) as error:
                 last_error = error
             time.sleep(0.25)
         raise RuntimeError(
-            f"JupyterLab did not answer {self.url}/api/status within {self.startup_timeout:.0f} s "
+            f"{self.name} did not answer {self.url} within {self.startup_timeout:.0f} s "
             f"(last error: {last_error!r}).\n--- server log ---\n{self.log_tail()}"
         )
 
@@ -229,6 +247,46 @@ class JupyterLab:
                     except ProcessLookupError:
                         pass
         shutil.rmtree(self.base, ignore_errors=True)
+
+
+class Notebook7(JupyterLab):
+    """Jupyter Notebook 7 (`python -m notebook`), the classic-looking front end on JupyterLab's
+    components; notebooks open at `/notebooks/NAME`."""
+
+    name = "Notebook 7"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "notebook", *self.server_flags()]
+
+
+class Marimo(JupyterLab):
+    """`marimo run` of one app file (`notebook_dir / app`): the cells run when a page connects."""
+
+    name = "marimo"
+
+    def __init__(self, notebook_dir: Path, app: str, startup_timeout: float = 90.0):
+        super().__init__(notebook_dir, startup_timeout)
+        self.app = app
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "marimo",
+            "-y",  # never prompt (there is no terminal)
+            "run",
+            self.app,
+            "--headless",
+            "--host=127.0.0.1",
+            f"--port={self.port}",
+            "--no-token",
+            "--no-sandbox",
+            "--no-check",
+        ]
+
+    def is_up(self) -> None:
+        with urllib.request.urlopen(f"{self.url}/health", timeout=2.0) as response:
+            response.read()
 
 
 def start_time(pid: int) -> int | None:
