@@ -2,7 +2,7 @@
 // an AnyModel<Traits>; a snapshot hands it js/snapshot.ts's SnapshotModel, which implements the
 // part of that API our views use.
 import type { AnyModel } from "@anywidget/types";
-import type { ClusteringPayload, ComparisonPayload, OfflineView, OpenContextRequest, SentenceStatesById, SentenceViewPayload, SideSlot, ViewPayload } from "./payloads";
+import type { ClusteringPayload, ComparisonPayload, OfflineView, OpenContextRequest, SentenceStatesById, SentenceViewPayload, SideSlot, ViewPayload, WordAnswer } from "./payloads";
 
 /** Every synced trait of rnnvis_widget/view/widget.py `RNNVis`, as the browser receives it. */
 export interface Traits {
@@ -32,6 +32,10 @@ export interface Traits {
   has_corpus: boolean;
   /** A request to open a top context's sequence (browser → kernel; the kernel clears it). */
   open_context: OpenContextRequest | null;
+  /** A word the search box did not find among the drawn ones (browser → kernel; cleared). */
+  word_query: string;
+  /** The kernel's answer to the last `word_query`. */
+  word_answer: WordAnswer | null;
   /** Only in snapshots: the views saved by rnnvis_widget/view/_export.py, by slotKey. */
   offline_views?: Record<string, OfflineView>;
 }

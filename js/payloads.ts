@@ -112,6 +112,16 @@ export interface SentenceViewPayload {
   items: SentencePayload[]; // same order as the `sentences` trait
 }
 
+/** The `word_answer` trait (kernel → browser): where a searched word is, or why it is not drawn. */
+export interface WordAnswer {
+  query: string;
+  word: string;
+  count: number; // occurrences in the analysed corpus
+  cluster: number | null; // its word cluster at the k on screen; null when not clustered
+  shown: boolean; // among the words the view draws
+  message: string;
+}
+
 /** The `open_context` trait (browser → kernel): open a top context's whole sequence as a
  * sentence; the kernel finds its corpus position and sets the trait back to null. */
 export interface OpenContextRequest {

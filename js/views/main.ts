@@ -18,6 +18,7 @@ import { renderDownloads } from "./download";
 import { computeLayout } from "./layout";
 import { renderLegend } from "./legend";
 import { renderLinks } from "./links";
+import { renderSearch } from "./search";
 import { renderSentences, sentencePrefs, type SentencePrefs } from "./sentence";
 import { renderTokenLinks } from "./token_links";
 import { renderUnitDetail } from "./unit_detail";
@@ -120,6 +121,7 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
   if (toolbar) renderDownloads(toolbar as HTMLElement, () => svgNode, root);
   const tooltip = makeTooltip(root);
   const ctx = { data, store, intents, tooltip };
+  if (toolbar) teardown.push(renderSearch(toolbar as HTMLElement, ctx, model, payload.live, () => clustering));
   teardown.push(renderWordDetail(wordPanel, ctx));
   teardown.push(renderUnitDetail(unitPanel, ctx, (unit) => (clustering ? clustering.unitCluster.data[unit] : -1)));
   const sentences = renderSentences(root, ctx, model, { live: payload.live, layers: payload.layers.length, directions: payload.directions }, prefs);

@@ -46,6 +46,7 @@ __all__ = [
     "TraitDefaults",
     "UnitsPart",
     "ViewPayload",
+    "WordAnswer",
     "WordsPart",
     "load_contract",
 ]
@@ -372,6 +373,33 @@ class SentenceViewPayload(TypedDict):
     error: str | None
     max_tokens: int
     items: list[SentencePayload]
+
+
+class WordAnswer(TypedDict):
+    """The widget's ``word_answer`` trait: where the searched word is.
+
+    Attributes
+    ----------
+    query : str
+        What was searched.
+    word : str
+        The vocabulary text looked up.
+    count : int
+        Times it occurs in the analysed corpus (0 when not in the vocabulary).
+    cluster : int or None
+        Its word cluster at the k on screen; None when it is not clustered.
+    shown : bool
+        Whether the view draws it (it is among the ``n_words`` shown).
+    message : str
+        One sentence for the reader: where it is, or why it is not drawn and how to draw it.
+    """
+
+    query: str
+    word: str
+    count: int
+    cluster: int | None
+    shown: bool
+    message: str
 
 
 class OpenContextRequest(TypedDict):

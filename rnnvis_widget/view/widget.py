@@ -31,6 +31,7 @@ from ._sentences import (
 )
 from ._traits import InvalidTraitValue, ViewTrait, checked
 from ._viewmodel import MIN_CLUSTERS, ViewModel, ViewSlot, error_view
+from ._word_search import locate_word
 
 MAX_PINNED_WORDS = CONTRACT["max_pinned_words"]
 DEFAULTS = CONTRACT["trait_defaults"]
@@ -121,6 +122,11 @@ class RNNVis(anywidget.AnyWidget):
         A request from the browser to open a top context's sequence: ``{"layer", "state",
         "direction", "unit", "sign" (0 positive, 1 negative), "rank"}``; the kernel adds the
         sequence as a sentence and sets it back to None.
+    word_query : str
+        Set by the view's search box to a word that is not drawn; the kernel answers in
+        ``word_answer`` (see `find_word`) and clears it.
+    word_answer : dict or None
+        Where the last searched word is (read-only).
     """
 
     _esm = STATIC / "index.js"
@@ -146,6 +152,8 @@ class RNNVis(anywidget.AnyWidget):
     sentence_states_wanted = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
     has_corpus = traitlets.Bool(False).tag(sync=True)
     open_context = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+    word_query = traitlets.Unicode("").tag(sync=True)
+    word_answer = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
 
     def __init__(
         self,
@@ -483,6 +491,40 @@ class RNNVis(anywidget.AnyWidget):
             self._publish_sentences(list(self.sentences), f"could not open the context: {failure}")
         finally:
             self.set_trait("open_context", None)
+
+    def find_word(self, word: str) -> dict[str, Any]:
+        """Where ``word`` is in this view: its cluster at the k on screen, whether it is drawn,
+        and why not (not in the vocabulary, too rare to be clustered, or not among the
+        ``n_words`` shown), as the view's search box says it.
+
+        Parameters
+        ----------
+        word : str
+            Vocabulary text, matched exactly.
+
+        Returns
+        -------
+        dict
+            ``query``, ``word``, ``count`` (occurrences in the corpus), ``cluster`` (int, or None
+            when not clustered), ``shown`` (bool) and ``message`` (one sentence).
+        """
+        if not isinstance(word, str):
+            raise TypeError(f"word must be a str, got {type(word).__name__}")
+        return dict(locate_word(self.viewmodel, self._slot(), self.n_clusters, self.n_words, word))
+
+    @traitlets.observe("word_query")
+    def _on_word_query(self, change: dict[str, Any]) -> None:
+        query = change["new"]
+        if not query:
+            return
+        try:
+            answer = self.find_word(query)
+        except Exception as failure:  # from the browser: answer in the view, stay usable
+            answer = {"query": query, "word": query, "count": 0, "cluster": None, "shown": False,
+                      "message": f"could not look up {query!r}: {failure}"}
+        finally:
+            self.set_trait("word_query", "")
+        self.word_answer = answer
 
     @traitlets.observe("sentences")
     def _on_sentences(self, change: dict[str, Any]) -> None:
