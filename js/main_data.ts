@@ -100,8 +100,15 @@ export function wordResponse(data: MainData, word: number): ArrayLike<number> {
 /** The quantiles (at QUANTILE_PERCENTS) of unit `unit`'s response to word `word`, or null when
  * the analysis kept none. */
 export function quantilesOf(data: MainData, word: number, unit: number): number[] | null {
-  if (!data.quantiles) return null;
+  if (!hasQuantiles(data, word)) return null;
   const q = QUANTILE_PERCENTS.length;
   const offset = (word * data.nUnits + unit) * q;
-  return Array.from(data.quantiles.data.subarray(offset, offset + q));
+  return Array.from((data.quantiles as NdArray).data.subarray(offset, offset + q));
+}
+
+/** Whether the analysis kept quantiles for shown word `word`: not for any when it kept none, and
+ * not for a strong word outside its display words (the kernel sends that row as NaN). */
+export function hasQuantiles(data: MainData, word: number): boolean {
+  if (!data.quantiles || word < 0) return false;
+  return !Number.isNaN(data.quantiles.data[word * data.nUnits * QUANTILE_PERCENTS.length]);
 }

@@ -16,6 +16,8 @@ export interface Traits {
   state: string;
   direction: number;
   n_words: number;
+  /** How the view chooses its words: "frequent" or "strongest" (responses). */
+  word_selection: string;
   link_filter: number;
   color_clip: number;
   selected_words: string[];

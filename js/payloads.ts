@@ -32,6 +32,8 @@ export interface MainPayload {
   directions: number;
   k_range: [number, number];
   resting_label: string;
+  word_selection: string; // "frequent" | "strongest": how the words were chosen (trait word_selection)
+  words_label: string; // the same in words, for the header
   words: WordsPart;
   units: UnitsPart;
   contexts: ContextsPart | null; // null: rv.analyze(..., top_contexts=0)

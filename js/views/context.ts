@@ -44,6 +44,9 @@ export interface ClusterContext extends ViewContext {
 // Shown where an analysis kept no quantiles or contexts: what to pass to get them.
 export const NO_QUANTILES = "no quantiles kept: pass display_words to rv.analyze";
 export const NO_CONTEXTS = "no contexts kept: pass top_contexts to rv.analyze";
+/** A shown word the analysis kept no quantiles for: a strong word outside its display words. */
+export const noQuantilesFor = (word: string): string =>
+  `no quantiles kept for “${word}” (only for the analysis's display_words, the most frequent): showing its mean only`;
 
 /** A short note in a panel (e.g. why a part is missing), styled as a hint. */
 export function appendNote(panel: HTMLElement, text: string, part: string): void {

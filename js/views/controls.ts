@@ -81,6 +81,21 @@ export function renderControls(root: HTMLElement, model: WidgetModel, payload: M
     );
   }
 
+  // Offline only the saved choice of words exists; the label says which words are drawn.
+  const words = payload.word_selection;
+  selectControl(
+    bar,
+    "words",
+    "rv-word-selection",
+    [
+      { value: "frequent", text: "most frequent", available: live || words === "frequent" },
+      { value: "strongest", text: "strongest responses", available: live || words === "strongest" },
+    ],
+    words,
+    (v) => commit(model, "word_selection", v),
+  );
+  bar.append("span").attr("class", "rv-words-label rv-hint").text(payload.words_label);
+
   const [kMin, kMax] = payload.k_range;
   const kLabel = bar.append("label").text("clusters ");
   const kInput = kLabel

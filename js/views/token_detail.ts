@@ -4,10 +4,10 @@
 import { scaleLinear } from "d3-scale";
 import { select } from "d3-selection";
 import { QUANTILE_PERCENTS } from "../contract";
-import { wordResponse, type MainData } from "../main_data";
+import { hasQuantiles, wordResponse, type MainData } from "../main_data";
 import { typicality, visibleToken } from "../sentence_data";
 import type { TokenFocus } from "../state";
-import { appendNote, fmt, NO_QUANTILES } from "./context";
+import { appendNote, fmt, NO_QUANTILES, noQuantilesFor } from "./context";
 
 const Q = QUANTILE_PERCENTS.length;
 const WIDTH = 360;
@@ -16,7 +16,7 @@ const PAD = 24;
 
 function bandPath(data: MainData, word: number, order: number[], column: [number, number], x: (i: number) => number, y: (v: number) => number): string {
   const q = data.quantiles?.data;
-  if (!q) return "";
+  if (!q || !hasQuantiles(data, word)) return "";
   const at = (u: number, j: number): number => q[(word * data.nUnits + u) * Q + j];
   const top = order.map((u, i) => `${x(i)},${y(at(u, column[1]))}`);
   const bottom = order.map((u, i) => `${x(i)},${y(at(u, column[0]))}`).reverse();
@@ -83,7 +83,7 @@ export function renderTokenDetail(panel: HTMLElement, data: MainData, token: Tok
     root.append("div").attr("class", "rv-hint").text("units sorted by this occurrence's response; click the token again to unpin");
     return;
   }
-  const quantiles = data.quantiles?.data;
+  const quantiles = hasQuantiles(data, word) ? data.quantiles?.data : undefined;
   const perUnit = (j: number): number[] => Array.from({ length: data.nUnits }, (_, u) => (quantiles ? quantiles[(word * data.nUnits + u) * Q + j] : NaN));
   const band = quantiles ? { low: perUnit(0), high: perUnit(Q - 1) } : null;
   const typical = typicality(occurrence, mean, band);
@@ -97,4 +97,5 @@ export function renderTokenDetail(panel: HTMLElement, data: MainData, token: Tok
   root.append("div").attr("class", "rv-typicality").text(parts.join(" · "));
   root.append("div").attr("class", "rv-hint").text(`units sorted by the expected response of “${label}”; click the token again to unpin`);
   if (!data.quantiles) appendNote(panel, `${NO_QUANTILES}; showing the mean only`, "quantiles");
+  else if (!quantiles) appendNote(panel, noQuantilesFor(label), "quantiles");
 }

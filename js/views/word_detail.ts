@@ -5,9 +5,9 @@
 import { scaleLinear } from "d3-scale";
 import { select } from "d3-selection";
 import { QUANTILE_PERCENTS } from "../contract";
-import { wordResponse, type MainData } from "../main_data";
+import { hasQuantiles, wordResponse, type MainData } from "../main_data";
 import { PIN_COLORS, type AppState } from "../state";
-import { appendNote, NO_QUANTILES, type ViewContext } from "./context";
+import { appendNote, NO_QUANTILES, noQuantilesFor, type ViewContext } from "./context";
 import { renderTokenDetail } from "./token_detail";
 
 const Q = QUANTILE_PERCENTS.length;
@@ -32,7 +32,7 @@ export function unitRanking(data: MainData, word: number): number[] {
 
 function band(data: MainData, word: number, order: number[], [lo, hi]: [number, number], x: (i: number) => number, y: (v: number) => number): string {
   const q = data.quantiles?.data;
-  if (!q) return "";
+  if (!q || !hasQuantiles(data, word)) return "";
   const top = order.map((u, i) => `${x(i)},${y(q[(word * data.nUnits + u) * Q + hi])}`);
   const bottom = order.map((u, i) => `${x(i)},${y(q[(word * data.nUnits + u) * Q + lo])}`).reverse();
   return `M${top.join("L")}L${bottom.join("L")}Z`;
@@ -68,7 +68,7 @@ export function renderWordDetail(panel: HTMLElement, ctx: ViewContext): () => vo
     for (const w of words) {
       for (const u of order) {
         const base = (w * data.nUnits + u) * Q;
-        const values = data.quantiles
+        const values = data.quantiles && hasQuantiles(data, w)
           ? [data.quantiles.data[base + OUTER[0]], data.quantiles.data[base + OUTER[1]]]
           : [data.response.data[w * data.nUnits + u]];
         for (const v of values) {
@@ -104,6 +104,7 @@ export function renderWordDetail(panel: HTMLElement, ctx: ViewContext): () => vo
       .attr("class", "rv-hint")
       .text(`units sorted by the response to “${data.words[words[0]]}”${bands}`);
     if (!data.quantiles) appendNote(panel, `${NO_QUANTILES}; showing means only`, "quantiles");
+    for (const w of words) if (data.quantiles && !hasQuantiles(data, w)) appendNote(panel, noQuantilesFor(data.words[w]), "quantiles");
   };
   draw(store.get());
   return store.subscribe(draw);

@@ -126,7 +126,8 @@ class WordsPart(TypedDict):
         float32, shape (N, H): mean response of every unit to each word.
     quantiles : EncodedArray or None
         float16, shape (N, H, Q): quantiles of the single responses at ``quantile_percents``;
-        None when the analysis kept none (``rv.analyze(..., display_words=0)``).
+        None when the analysis kept none (``rv.analyze(..., display_words=0)``); a row of NaN
+        for a shown word it kept none for (the strongest words need not be display words).
     """
 
     text: list[str]
@@ -187,6 +188,10 @@ class MainPayload(TypedDict):
         ``[low, high]``, the cluster counts this layer allows.
     resting_label : str
         What ``units.resting`` is, for the legend.
+    word_selection : str
+        How the words were chosen: "frequent" or "strongest" (the widget's trait).
+    words_label : str
+        The same in words, for the header, e.g. "the 300 most frequent words".
     words : WordsPart
     units : UnitsPart
     contexts : ContextsPart or None
@@ -201,6 +206,8 @@ class MainPayload(TypedDict):
     directions: int
     k_range: list[int]
     resting_label: str
+    word_selection: str
+    words_label: str
     words: WordsPart
     units: UnitsPart
     contexts: ContextsPart | None

@@ -30,6 +30,10 @@ from ._payloads import (
     MainPayload,
 )
 
+#: How the view chooses its words: the most frequent, or those whose responses are strongest
+#: (mean |response| over the units, among words seen at least ``min_count`` times).
+WORD_SELECTIONS: tuple[str, ...] = ("frequent", "strongest")
+
 
 def error_view(message: str) -> ErrorPayload:
     """The `view` trait when nothing can be drawn; the browser shows `message` instead."""
@@ -55,28 +59,65 @@ class ViewModel:
     analysis: Analysis
     min_count: int = 5
     seed: int = 0
+    word_selection: str = "frequent"
     _embeddings: dict[ViewSlot, SpectralEmbedding] = field(default_factory=dict)
     _clusterings: dict[tuple[ViewSlot, int], CoClustering] = field(default_factory=dict)
-    _views: dict[tuple[ViewSlot, int, bool], MainPayload] = field(default_factory=dict)
+    _views: dict[tuple[ViewSlot, int, bool, str], MainPayload] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def key(self, slot: ViewSlot) -> LayerKey:
         return self.analysis.layer_key(slot.layer, slot.direction)
 
-    def display_ids(self, n_words: int) -> np.ndarray:
-        """Ids of the words the view shows, most frequent first.
+    def display_ids(self, n_words: int, slot: ViewSlot | None = None) -> np.ndarray:
+        """Ids of the words the view shows, as `word_selection` chooses them.
 
-        The first `n_words` display words (those with quantiles); when the analysis kept no
-        quantiles, the `n_words` most frequent words seen.
+        "frequent": the first `n_words` display words (those with quantiles), most frequent
+        first; when the analysis kept no quantiles, the `n_words` most frequent words seen.
+        "strongest": the `n_words` words of `slot` with the largest mean |response| over its
+        units, strongest first, among the words seen at least `min_count` times.
 
         Returns
         -------
         ndarray of shape (N,), int64, N <= n_words
         """
+        if self.word_selection == "strongest":
+            if slot is None:
+                raise ValueError("the strongest words depend on the layer and state: pass slot")
+            return self.strongest_ids(slot, n_words)
         display = self.analysis.display_words
         if len(display):
             return display[:n_words]
         return top_words(self.analysis.counts, n_words)
+
+    def effective_min_count(self) -> int:
+        """`min_count`, or 1 on a corpus too small to have `MIN_CLUSTERS` words that often
+        (the clustering's own fallback)."""
+        enough = int((self.analysis.counts >= self.min_count).sum()) >= MIN_CLUSTERS
+        return self.min_count if enough else 1
+
+    def strongest_ids(self, slot: ViewSlot, n_words: int) -> np.ndarray:
+        """The `n_words` words of `slot` whose responses are strongest: largest mean |response|
+        over the units, among words seen `effective_min_count` times; ties by frequency.
+
+        Returns
+        -------
+        ndarray of shape (N,), int64, N <= n_words
+        """
+        response = self.analysis.response(slot.layer, slot.state, slot.direction)
+        counts = self.analysis.counts
+        eligible = np.flatnonzero(counts >= self.effective_min_count())
+        strength = np.abs(response[eligible]).mean(axis=1)
+        order = np.lexsort((eligible, -counts[eligible], -strength))
+        return eligible[order][:n_words].astype(np.int64)
+
+    def words_label(self, slot: ViewSlot, n_words: int) -> str:
+        """How the shown words were chosen, in words, for the view's header."""
+        n = len(self.display_ids(n_words, slot))
+        if self.word_selection == "strongest":
+            what = f"mean |Δ{slot.state}|" if slot.state in MEMORY_KINDS else f"mean |{slot.state}|"
+            least = self.effective_min_count()
+            return f"the {n} words with the strongest responses ({what} over units, seen ≥ {least}×)"
+        return f"the {n} most frequent words"
 
     def has_quantiles(self) -> bool:
         """Whether the analysis kept quantiles (`rv.analyze(display_words=...)` > 0)."""
@@ -95,10 +136,8 @@ class ViewModel:
             response = self.analysis.response(slot.layer, slot.state, slot.direction)
             counts = self.analysis.counts
             # Small corpora: fall back to every seen word rather than failing outright.
-            enough = int((counts >= self.min_count).sum()) >= MIN_CLUSTERS
-            min_count = self.min_count if enough else 1
             self._embeddings[slot] = SpectralEmbedding.fit(
-                response, counts, min_count=min_count, seed=self.seed
+                response, counts, min_count=self.effective_min_count(), seed=self.seed
             )
         return self._embeddings[slot]
 
@@ -134,16 +173,16 @@ class ViewModel:
         the same arguments return the same payload object.
         """
         with self._lock:
-            cached = self._views.get((slot, n_words, live))
+            key = (slot, n_words, live, self.word_selection)
+            cached = self._views.get(key)
             if cached is None:
-                cached = self._main_view(slot, n_words, live)
-                self._views[(slot, n_words, live)] = cached
+                cached = self._views[key] = self._main_view(slot, n_words, live)
         return cached
 
     def _main_view(self, slot: ViewSlot, n_words: int, live: bool) -> MainPayload:
         analysis = self.analysis
         key = self.key(slot)
-        ids = self.display_ids(n_words)
+        ids = self.display_ids(n_words, slot)
         response = analysis.response(slot.layer, slot.state, slot.direction)
         summary = analysis.unit_summary(slot.layer, slot.state, slot.direction)
         memory = slot.state in MEMORY_KINDS
@@ -157,6 +196,8 @@ class ViewModel:
             "directions": len(analysis.directions(slot.layer)),
             "k_range": list(self.k_range(slot)),
             "resting_label": f"mean |Δ{slot.state}|" if memory else f"mean |{slot.state}|",
+            "word_selection": self.word_selection,
+            "words_label": self.words_label(slot, n_words),
             "words": {
                 "text": [analysis.vocab[int(i)] for i in ids],
                 "count": encode(analysis.counts[ids], "int32"),
@@ -168,12 +209,14 @@ class ViewModel:
         }
 
     def _quantiles(self, slot: ViewSlot, ids: np.ndarray) -> EncodedArray:
-        """float16 of shape (len(ids), H, Q): box plots and bands need ~3 significant digits."""
+        """float16 of shape (len(ids), H, Q): box plots and bands need ~3 significant digits.
+        A word the analysis kept no quantiles for (a strong but rarer word) has a row of NaN."""
         quantile_ids, quantiles = self.analysis.quantiles(slot.layer, slot.state, slot.direction)
-        # Quantiles are kept for the display words in the same order; map defensively anyway.
         row_of = {int(w): i for i, w in enumerate(quantile_ids)}
-        rows = quantiles[[row_of[int(w)] for w in ids]]
-        return encode(np.nan_to_num(rows), "float16")
+        rows = np.full((len(ids), *quantiles.shape[1:]), np.nan, dtype=np.float32)
+        kept = [i for i, w in enumerate(ids) if int(w) in row_of]
+        rows[kept] = np.nan_to_num(quantiles[[row_of[int(ids[i])] for i in kept]])
+        return encode(rows, "float16")
 
     def _contexts(self, slot: ViewSlot) -> ContextsPart:
         top = self.analysis.contexts(slot.layer, slot.state, slot.direction)
@@ -191,7 +234,7 @@ class ViewModel:
         """One value of the `clusterings` trait: `slot` co-clustered into `k`, over the words
         `main_view(slot, n_words)` shows."""
         co = self.cocluster(slot, k)
-        ids = self.display_ids(n_words)
+        ids = self.display_ids(n_words, slot)
         return {
             "k": k,
             "unit_cluster": encode(co.unit_labels, "int16"),

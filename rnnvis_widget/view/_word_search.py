@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._payloads import MIN_CLUSTERS, WordAnswer
+from ._payloads import WordAnswer
 from ._viewmodel import ViewModel, ViewSlot
 
 __all__ = ["locate_word"]
@@ -46,19 +46,26 @@ def locate_word(viewmodel: ViewModel, slot: ViewSlot, k: int, n_words: int, word
     count = int(counts[index])
     co = viewmodel.cocluster(slot, k)
     label = int(co.word_labels[index])
-    shown = bool(np.isin(index, viewmodel.display_ids(n_words)))
+    shown = bool(np.isin(index, viewmodel.display_ids(n_words, slot)))
     answer: WordAnswer = {**base, "count": count, "cluster": label if label >= 0 else None, "shown": shown}
     if count == 0:
         return {**answer, "message": f"“{text}” never occurs in the analysed corpus"}
     if label < 0:
-        # The same threshold the clustering used (it falls back to 1 on a tiny corpus).
-        least = viewmodel.min_count if int((counts >= viewmodel.min_count).sum()) >= MIN_CLUSTERS else 1
+        least = viewmodel.effective_min_count()  # the clustering's own threshold
         return {
             **answer,
             "message": f"“{text}” is seen {count}×, fewer than min_count = {least}: too rare to be clustered",
         }
     if shown:
         return {**answer, "message": f"“{text}” is in word cluster {label} (seen {count}×)"}
+    if viewmodel.word_selection == "strongest":
+        return {
+            **answer,
+            "message": (
+                f"“{text}” is in word cluster {label} but not among the {n_words} words with the "
+                "strongest responses: raise n_words, or show the most frequent words"
+            ),
+        }
     rank = int((counts > count).sum()) + 1
     return {
         **answer,

@@ -30,7 +30,7 @@ from ._sentences import (
     entry_key,
 )
 from ._traits import InvalidTraitValue, ViewTrait, checked
-from ._viewmodel import MIN_CLUSTERS, ViewModel, ViewSlot, error_view
+from ._viewmodel import MIN_CLUSTERS, WORD_SELECTIONS, ViewModel, ViewSlot, error_view
 from ._word_search import locate_word
 
 MAX_PINNED_WORDS = CONTRACT["max_pinned_words"]
@@ -90,6 +90,10 @@ class RNNVis(anywidget.AnyWidget):
     direction : int
         0 forward, 1 backward: one of the directions recorded at the layer on screen. Moving
         to a layer without a backward direction shows its forward one.
+    word_selection : str
+        How the view chooses its ``n_words`` words: "frequent" (the most frequent, default) or
+        "strongest" (those whose responses are strongest: mean |response| over the units,
+        among words seen ``min_count`` times), named in the view's header.
     n_words : int
         How many of the most frequent words the view offers (at most the display words
         recorded by ``rv.analyze``).
@@ -140,6 +144,7 @@ class RNNVis(anywidget.AnyWidget):
     state = traitlets.Unicode(DEFAULTS["state"]).tag(sync=True)
     direction = traitlets.Int(DEFAULTS["direction"]).tag(sync=True)
     n_words = traitlets.Int(DEFAULTS["n_words"]).tag(sync=True)
+    word_selection = traitlets.Unicode("frequent").tag(sync=True)
     link_filter = traitlets.Float(DEFAULTS["link_filter"]).tag(sync=True)
     color_clip = traitlets.Float(DEFAULTS["color_clip"]).tag(sync=True)
     selected_words = traitlets.List(traitlets.Unicode(), default_value=[]).tag(sync=True)
@@ -254,6 +259,15 @@ class RNNVis(anywidget.AnyWidget):
             low, high = MIN_CLUSTERS, MAX_CLUSTERS
         return checked(lambda: check_int(value, "n_clusters", low=low, high=high))
 
+    @traitlets.validate("word_selection")
+    def _check_word_selection(self, proposal: dict[str, Any]) -> str:
+        value = proposal["value"]
+        if value not in WORD_SELECTIONS:
+            raise InvalidTraitValue(
+                f"word_selection must be one of {WORD_SELECTIONS}, got {value!r}"
+            )
+        return str(value)
+
     @traitlets.validate("n_words")
     def _check_n_words(self, proposal: dict[str, Any]) -> int:
         return checked(lambda: check_int(proposal["value"], "n_words", low=1))
@@ -319,16 +333,19 @@ class RNNVis(anywidget.AnyWidget):
             return None
 
     def _shown_words(self) -> list[str]:
-        """The words of the main view (its ``view["words"]["text"]``), most frequent first."""
-        return [self.analysis.vocab[int(i)] for i in self.viewmodel.display_ids(self.n_words)]
+        """The words of the main view (its ``view["words"]["text"]``), in its order."""
+        ids = self.viewmodel.display_ids(self.n_words, self._slot())
+        return [self.analysis.vocab[int(i)] for i in ids]
 
     # Recompute in the kernel when the slot or k change; the browser only renders.
 
     def _slot(self) -> ViewSlot:
         return ViewSlot(self.layer, self.state, self.direction)
 
-    @traitlets.observe("layer", "state", "direction", "n_words")
-    def _on_slot_change(self, _change: dict[str, Any]) -> None:
+    @traitlets.observe("layer", "state", "direction", "n_words", "word_selection")
+    def _on_slot_change(self, change: dict[str, Any]) -> None:
+        if change["name"] == "word_selection":
+            self.viewmodel.word_selection = change["new"]
         if self._ready:
             self._refresh_view()
 
@@ -337,8 +354,12 @@ class RNNVis(anywidget.AnyWidget):
         if self._ready:
             self._refresh_clustering()
 
-    @traitlets.observe("n_words")
-    def _on_n_words(self, _change: dict[str, Any]) -> None:
+    @traitlets.observe("n_words", "word_selection", "layer", "state", "direction")
+    def _keep_pins_shown(self, _change: dict[str, Any]) -> None:
+        # Pins stay on words the view still draws (the strongest words depend on the layer).
+        if not self._ready or self._stack_or_none() is None or self._n_units_or_none() is None:
+            return
+        self.viewmodel.word_selection = self.word_selection  # whichever observer runs first
         shown = set(self._shown_words())
         kept = [word for word in self.selected_words if word in shown]
         if kept != self.selected_words:
