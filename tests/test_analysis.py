@@ -190,3 +190,16 @@ def test_vocab_is_validated(tiny: tuple[TinyLM, list[list[int]], list[str]]) -> 
         rv.analyze(model, corpus, "abc", progress=False)
     with pytest.raises(TypeError, match=r"vocab\[1\] is int"):
         rv.analyze(model, corpus, ["a", 3], progress=False)  # type: ignore[list-item]
+
+
+def test_a_vocabulary_object_is_read_through_its_words(
+    tiny: tuple[TinyLM, list[list[int]], list[str]],
+) -> None:
+    model, corpus, words = tiny
+    from rnnvis_widget.zoo import Vocabulary
+
+    vocab = Vocabulary(list(words))
+    by_object = rv.analyze(model, corpus, vocab, progress=False)
+    by_list = rv.analyze(model, corpus, words, progress=False)
+    assert by_object.vocab == list(words)
+    np.testing.assert_array_equal(by_object.response(-1, "h"), by_list.response(-1, "h"))

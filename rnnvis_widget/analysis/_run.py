@@ -21,8 +21,13 @@ from .result import Analysis
 __all__ = ["analyze"]
 
 
-def _check_vocab(vocab: Sequence[str]) -> list[str]:
-    """The vocabulary as a list of str, or TypeError/ValueError saying what is wrong."""
+def _check_vocab(vocab: Sequence[str] | Any) -> list[str]:
+    """The vocabulary as a list of str, or TypeError/ValueError saying what is wrong. An object
+    holding its texts in ``.words`` (the zoo's ``Vocabulary``, torchtext-like vocabularies) is
+    read through it."""
+    held = getattr(vocab, "words", None)
+    if not isinstance(vocab, Sequence) and isinstance(held, Sequence) and not isinstance(held, str):
+        vocab = held
     if isinstance(vocab, str) or not isinstance(vocab, Sequence):
         raise TypeError("vocab must be a sequence of str where vocab[id] is the token text, e.g. a list")
     words = list(vocab)
@@ -37,7 +42,7 @@ def _check_vocab(vocab: Sequence[str]) -> list[str]:
 def analyze(
     model: nn.Module,
     corpus: Any,
-    vocab: Sequence[str],
+    vocab: Sequence[str] | Any,
     *,
     modules: Sequence[str] | None = None,
     forward: Callable[[nn.Module, Batch], Any] | None = None,
@@ -59,8 +64,9 @@ def analyze(
     corpus : iterable
         Token-id sequences: a list of lists of int, a LongTensor of shape (B, T), (ids,
         lengths) batches, or a DataLoader of those.
-    vocab : sequence of str
-        ``vocab[id]`` is the text of token ``id``.
+    vocab : sequence of str, or an object with ``.words``
+        ``vocab[id]`` is the text of token ``id``; a vocabulary object such as the zoo's
+        ``Vocabulary`` is read through its ``words``.
     modules : sequence of str, optional
         Names of modules to record (including custom cells whose output is ``h`` or
         ``(h, c)``); None records every ``nn.RNN``/``LSTM``/``GRU``/``*Cell``.
