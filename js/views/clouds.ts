@@ -4,6 +4,7 @@
 // (a click lists every word of the cluster in the side panel).
 import cloud from "d3-cloud";
 import { select, type Selection } from "d3-selection";
+import { visibleToken } from "../sentence_data";
 import { activeCluster, PIN_COLORS, type AppState } from "../state";
 import { fmt, type ClusterContext } from "./context";
 import { cloudWords, fontSize, maxOf, type RowLayout } from "./layout";
@@ -118,6 +119,13 @@ export function renderClouds(
     .on("mouseenter", (_event, row) => intents.hoverCluster(row.cluster))
     .on("mouseleave", () => intents.hoverCluster(null))
     .on("click", (_event, row) => intents.focusCluster(row.cluster));
+  // The cluster's number, as tooltips, the side panels and w.clusters() name it.
+  rows
+    .append("text")
+    .attr("class", "rv-cloud-number")
+    .attr("x", 3)
+    .attr("y", 11)
+    .text((row) => `#${row.cluster}`);
 
   // Repaint only what a store change touches: a hover must not restyle every word (the
   // comparison view runs this for both sides on every hover).
@@ -149,7 +157,8 @@ export function renderClouds(
     cloudWords(clustering, cluster, WORDS_PER_CLOUD).map((w) => ({
       word: w,
       ...// d3-cloud rounds sprite widths up to 32 px, so leave that much slack.
-      fitWord(data.words[w], fontSize(clustering.wordStrength.data[w], strongest) * scale, width - 36),
+      // Whitespace and control tokens (a character model's space) drawn as visible symbols.
+      fitWord(visibleToken(data.words[w]), fontSize(clustering.wordStrength.data[w], strongest) * scale, width - 36),
     }));
 
   const layoutRow = (row: RowLayout, target: SVGGElement, done: () => void): void => {
@@ -214,7 +223,7 @@ export function renderClouds(
           // The tooltip first: its layout read is cheap before the hover restyles the view.
           tooltip.show(
             [
-              `“${data.words[d.word]}” · word cluster ${row.cluster}`,
+              `“${visibleToken(data.words[d.word])}” · word cluster ${row.cluster}`,
               `seen ${data.counts.data[d.word]}× · strength ${fmt(clustering.wordStrength.data[d.word])}`,
               ...(ctx.wordMark?.(d.word) ? ["in an unmatched cluster on the other side"] : []),
               "click to pin (up to 3)",

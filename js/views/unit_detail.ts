@@ -7,6 +7,7 @@ import { select } from "d3-selection";
 import { divergingColor } from "../colors";
 import { QUANTILE_PERCENTS } from "../contract";
 import { quantilesOf, type MainData } from "../main_data";
+import { visibleToken } from "../sentence_data";
 import type { AppState } from "../state";
 import { appendNote, fmt, NO_CONTEXTS, NO_QUANTILES, type Intents, type ViewContext } from "./context";
 
@@ -65,7 +66,7 @@ function renderBoxPlots(panel: HTMLElement, data: MainData, unit: number, clip: 
     .attr("x", LABEL - 6)
     .attr("y", ROW / 2 + 4)
     .attr("text-anchor", "end")
-    .text((s) => data.words[s.word]);
+    .text((s) => visibleToken(data.words[s.word]));
   rows
     .filter((s) => s.q !== null)
     .each(function (s) {
@@ -90,7 +91,7 @@ function renderBoxPlots(panel: HTMLElement, data: MainData, unit: number, clip: 
     .append("title")
     .text((s) => {
       const q = s.q ? ` · ${QUANTILE_PERCENTS.join("/")} %: ${s.q.map(fmt).join(" / ")}` : "";
-      return `${data.words[s.word]}: mean ${fmt(s.mean)} over ${data.counts.data[s.word]} occurrences${q}`;
+      return `${visibleToken(data.words[s.word])}: mean ${fmt(s.mean)} over ${data.counts.data[s.word]} occurrences${q}`;
     });
   const axis = svg.append("g").attr("transform", `translate(0,${words.length * ROW + 14})`);
   const label = x.tickFormat(4);
@@ -103,6 +104,9 @@ function renderBoxPlots(panel: HTMLElement, data: MainData, unit: number, clip: 
  * (the kernel maps the context to its corpus position, then to the sequence); without one it adds
  * the context's window, whose texts are sent joined by spaces. `blocked` says why no sentence can
  * be added (no live model, a snapshot). */
+/** A sign's strongest update below this share of the other sign's is called negligible. */
+const NEGLIGIBLE = 0.01;
+
 function renderContexts(panel: HTMLElement, data: MainData, unit: number, intents: Intents, blocked: string | null): void {
   const contexts = data.contexts;
   if (!contexts) {
@@ -110,28 +114,56 @@ function renderContexts(panel: HTMLElement, data: MainData, unit: number, intent
     return;
   }
   const span = 2 * contexts.window + 1;
+  const strongest = (sign: number): number => {
+    let most = 0;
+    for (let i = 0; i < contexts.perSign; i++) {
+      const value = contexts.value.data[(unit * 2 + sign) * contexts.perSign + i];
+      if (Number.isFinite(value)) most = Math.max(most, Math.abs(value));
+    }
+    return most;
+  };
   for (const [sign, heading] of [
     [0, "strongest positive updates"],
     [1, "strongest negative updates"],
   ] as const) {
     const list = select(panel).append("div").attr("class", "rv-contexts").attr("data-sign", sign ? "-" : "+");
     list.append("div").attr("class", "rv-subheading").text(heading);
+    const mine = strongest(sign);
+    const other = strongest(1 - sign);
+    if (mine > 0 && mine < NEGLIGIBLE * other) {
+      list
+        .append("div")
+        .attr("class", "rv-hint rv-negligible")
+        .text(`negligible: the strongest is ${fmt(sign ? -mine : mine)}, under ${100 * NEGLIGIBLE} % of the other sign's ${fmt(other)}`);
+    }
+    // The same window with the same value, listed again and again, says nothing new: once, ×n.
+    const seen = new Map<string, { count: number; mark: (n: number) => void }>();
     for (let i = 0; i < contexts.perSign; i++) {
       const slot = (unit * 2 + sign) * contexts.perSign + i;
       const value = contexts.value.data[slot];
       if (!Number.isFinite(value)) continue;
+      const ids = Array.from(contexts.ids.data.subarray(slot * span, (slot + 1) * span));
+      const key = `${fmt(value)}|${ids.join(",")}`;
+      const repeat = seen.get(key);
+      if (repeat) {
+        repeat.count += 1;
+        repeat.mark(repeat.count);
+        continue;
+      }
       const line = list.append("div").attr("class", "rv-context");
       line.append("span").attr("class", "rv-context-value").text(fmt(value));
       const texts: string[] = [];
       for (let j = 0; j < span; j++) {
-        const id = contexts.ids.data[slot * span + j];
+        const id = ids[j];
         if (id < 0) continue;
         texts.push(contexts.tokens[id]);
         line
           .append("span")
           .attr("class", j === contexts.window ? "rv-context-centre" : "rv-context-token")
-          .text(contexts.tokens[id]);
+          .text(visibleToken(contexts.tokens[id]));
       }
+      const times = line.append("span").attr("class", "rv-context-repeat rv-hint");
+      seen.set(key, { count: 1, mark: (n) => times.text(` ×${n}`).attr("data-count", n) });
       if (blocked === null) {
         const { openContext } = intents;
         const open =
