@@ -66,3 +66,17 @@ def test_a_bad_choice_is_refused_by_name(demo_analysis: rv.Analysis) -> None:
     with pytest.raises(Exception, match="word_selection must be one of"):
         widget.word_selection = "loudest"
     assert widget.word_selection == "frequent"
+
+
+def test_one_min_count_default_everywhere() -> None:
+    import inspect
+
+    from rnnvis_widget.stats import DEFAULT_MIN_COUNT
+    from rnnvis_widget.view._viewmodel import ViewModel
+
+    defaults = {
+        "RNNVis": inspect.signature(rv.RNNVis.__init__).parameters["min_count"].default,
+        "Analysis.cocluster": inspect.signature(rv.Analysis.cocluster).parameters["min_count"].default,
+        "ViewModel": ViewModel.__dataclass_fields__["min_count"].default,
+    }
+    assert set(defaults.values()) == {DEFAULT_MIN_COUNT}, defaults

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..capture import LayerKey
 from ..clustering import CoClustering, SpectralEmbedding
-from ..stats import CorpusStats, TopContexts, UnitSummary
+from ..stats import DEFAULT_MIN_COUNT, CorpusStats, TopContexts, UnitSummary
 from ._file import read_analysis, write_analysis
 
 __all__ = ["Analysis", "Context", "Stack"]
@@ -367,7 +367,7 @@ class Analysis:
         state: str = "h",
         direction: int = 0,
         *,
-        min_count: int = 5,
+        min_count: int = DEFAULT_MIN_COUNT,
         seed: int = 0,
     ) -> CoClustering:
         """Co-cluster the words and units of one layer and state.

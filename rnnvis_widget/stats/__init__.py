@@ -7,9 +7,18 @@ is per state kind); ``a.merge(b)`` of two shards equals one pass over both.
 
 from .contexts import TopContexts, context_windows
 from .corpus_stats import CorpusStats, Slot, SlotStats, StatsConfig, UnitSummary
-from .responses import GATE_BOUNDS, MEMORY_KINDS, Bound, activation_bounds, step_responses, top_words
+from .responses import (
+    DEFAULT_MIN_COUNT,
+    GATE_BOUNDS,
+    MEMORY_KINDS,
+    Bound,
+    activation_bounds,
+    step_responses,
+    top_words,
+)
 
 __all__ = [
+    "DEFAULT_MIN_COUNT",
     "GATE_BOUNDS",
     "MEMORY_KINDS",
     "Bound",

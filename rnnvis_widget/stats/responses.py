@@ -76,6 +76,11 @@ def step_responses(step: StepBatch, key: LayerKey, kind: str) -> torch.Tensor:
     return torch.where(valid, values - previous, torch.zeros_like(values))
 
 
+#: Words seen fewer times are not clustered: their mean response rests on too few updates. One
+#: default for the widget, `Analysis.cocluster`, the comparison and the notebooks.
+DEFAULT_MIN_COUNT: int = 5
+
+
 def top_words(counts: np.ndarray, n: int) -> np.ndarray:
     """Ids of the ``n`` most frequent words seen at least once, most frequent first, ties by id.
 

@@ -19,7 +19,7 @@ import numpy as np
 from ..analysis import Analysis
 from ..capture import LayerKey
 from ..clustering import CoClustering, SpectralEmbedding
-from ..stats import MEMORY_KINDS, top_words
+from ..stats import DEFAULT_MIN_COUNT, MEMORY_KINDS, top_words
 from ._codecs import EncodedArray, encode
 from ._payloads import (
     MAX_CLUSTERS,
@@ -57,7 +57,7 @@ class ViewModel:
     k of the clusters range in the background while the user looks at the first."""
 
     analysis: Analysis
-    min_count: int = 5
+    min_count: int = DEFAULT_MIN_COUNT
     seed: int = 0
     word_selection: str = "frequent"
     _embeddings: dict[ViewSlot, SpectralEmbedding] = field(default_factory=dict)

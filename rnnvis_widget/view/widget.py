@@ -16,6 +16,7 @@ from torch import nn
 from .._validation import check_int
 from ..analysis import Analysis, analyze
 from ..capture import Trace
+from ..stats import DEFAULT_MIN_COUNT
 from ._corpus import CorpusSequences, reusable_corpus
 from ._export import STATIC, save_snapshot, widget_state
 from ._payloads import CONTRACT, MAX_CLUSTERS
@@ -165,7 +166,7 @@ class RNNVis(anywidget.AnyWidget):
         analysis: Analysis,
         model: nn.Module | None = None,
         encode: Encode | None = None,
-        min_count: int = 5,
+        min_count: int = DEFAULT_MIN_COUNT,
         seed: int = 0,
         *,
         forward: Forward | None = None,
