@@ -3,6 +3,7 @@
 // when either changes.
 import "./styles.css";
 import "./compare.css";
+import { pageBackground, setColorTheme } from "./colors";
 import type { AnyWidget } from "@anywidget/types";
 import type { ComparisonModel, ComparisonTraits } from "./model";
 import { renderComparison } from "./views/compare";
@@ -25,6 +26,8 @@ function render({ model, el }: { model: ComparisonModel; el: HTMLElement }): () 
     teardownView?.();
     teardownView = null;
     root.replaceChildren();
+    // Zero is drawn as the page behind the widget: read it each time (the theme may change).
+    setColorTheme(pageBackground(el));
     const views = [model.get("left_view"), model.get("right_view")];
     try {
       const failed = views.find((view) => view?.kind === "error");

@@ -2,6 +2,7 @@
 // and re-draws whenever the kernel sends a new one.
 import "./styles.css";
 import type { AnyWidget } from "@anywidget/types";
+import { pageBackground, setColorTheme } from "./colors";
 import type { Traits, WidgetModel } from "./model";
 import { renderMain } from "./views/main";
 import { sentencePrefs } from "./views/sentence";
@@ -26,6 +27,8 @@ function render({ model, el }: { model: WidgetModel; el: HTMLElement }): () => v
     teardownView?.();
     teardownView = null;
     root.replaceChildren();
+    // Zero is drawn as the page behind the widget: read it each time (the theme may change).
+    setColorTheme(pageBackground(el));
     const payload = model.get("view");
     try {
       if (!payload) {

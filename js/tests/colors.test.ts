@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { divergingColor, divergingRgb as divergingRgbOf, robustClip, sequentialColor } from "../colors";
+import { interpolateRdBu } from "d3-scale-chromatic";
+import { contrast, divergingColor, divergingRgb as divergingRgbOf, robustClip, sequentialColor, setColorTheme } from "../colors";
 
 function divergingRgb(value: number, clip: number): number[] {
   const match = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(divergingColor(value, clip));
@@ -51,5 +52,46 @@ describe("divergingRgb for canvas pixels", () => {
       expect(divergingRgbOf(value, 1)).toEqual(divergingRgb(value, 1));
     }
     expect(divergingRgbOf(0.5, 0)).toEqual(divergingRgb(0.5, 1));
+  });
+});
+
+describe("colour scales follow the page's theme", () => {
+  const rgb = (colour: string): [number, number, number] => {
+    const parts = (colour.match(/\d+/g) ?? []).map(Number);
+    return [parts[0], parts[1], parts[2]];
+  };
+  const pages: [string, [number, number, number]][] = [
+    ["white", [255, 255, 255]],
+    ["JupyterLab Dark", [17, 17, 17]],
+    ["grey-blue dark", [30, 34, 44]],
+  ];
+  for (const [name, page] of pages) {
+    it(`on a ${name} page zero is the page and strength means contrast`, () => {
+      setColorTheme(page);
+      try {
+        expect(rgb(divergingColor(0, 1))).toEqual(page);
+        expect(rgb(sequentialColor(0, 1))).not.toEqual(rgb(sequentialColor(1, 1)));
+        for (const sign of [1, -1]) {
+          const weak = contrast(rgb(divergingColor(0.1 * sign, 1)), page);
+          const strong = contrast(rgb(divergingColor(sign, 1)), page);
+          expect(strong).toBeGreaterThan(2.5);
+          expect(strong).toBeGreaterThan(weak * 2);
+        }
+        expect(contrast(rgb(sequentialColor(1, 1)), page)).toBeGreaterThan(contrast(rgb(sequentialColor(0.1, 1)), page));
+        // Red stays positive and blue negative.
+        const [pr, , pb] = rgb(divergingColor(1, 1));
+        const [nr, , nb] = rgb(divergingColor(-1, 1));
+        expect(pr).toBeGreaterThan(pb);
+        expect(nb).toBeGreaterThan(nr);
+      } finally {
+        setColorTheme([255, 255, 255]);
+      }
+    });
+  }
+
+  it("is ColorBrewer's RdBu itself on a white page", () => {
+    setColorTheme([255, 255, 255]);
+    expect(divergingColor(1, 1)).toBe(interpolateRdBu(0));
+    expect(divergingColor(-1, 1)).toBe(interpolateRdBu(1));
   });
 });
