@@ -95,7 +95,7 @@ function configure(layout: ReturnType<typeof cloud<Placed>>, words: Placed[]): R
 export function renderClouds(
   group: Selection<SVGGElement, unknown, null, undefined>,
   ctx: ClusterContext,
-  scrollRoot: Element,
+  scrollRoot: Element | null,
   onReady: () => void,
 ): () => void {
   const { data, clustering, layout, store, intents, tooltip } = ctx;

@@ -194,7 +194,7 @@ export function renderComparison(root: HTMLElement, model: ComparisonModel, view
       clusterTeardown.push(renderLinks(group.append("g").attr("class", "rv-links"), ctx));
       clusterTeardown.push(renderChips(group.append("g").attr("class", "rv-chips"), ctx));
       clusterTeardown.push(
-        renderClouds(group.append("g").attr("class", "rv-clouds"), ctx, canvas.node() as Element, () => {
+        renderClouds(group.append("g").attr("class", "rv-clouds"), ctx, null, () => {
           waiting -= 1;
           if (waiting === 0) {
             root.dataset.ready = "true";

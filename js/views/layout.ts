@@ -109,6 +109,21 @@ export function computeLayout(clustering: Clustering, nUnits: number, cloudWidth
   };
 }
 
+/** The layout at full size when it fits `available` px, else with a narrower link gap and cloud
+ * column, then fewer chips a row: the picture never scrolls sideways from 600 px up. */
+export function fittedLayout(clustering: Clustering, nUnits: number, available: number): Layout {
+  const full = computeLayout(clustering, nUnits);
+  if (full.width <= available) return full;
+  const links = 80;
+  const narrowCloud = 170;
+  const cloud = Math.max(narrowCloud, Math.min(320, available - full.chipsWidth - links));
+  const narrower = computeLayout(clustering, nUnits, cloud, links);
+  if (narrower.width <= available) return narrower;
+  const perChip = narrower.chipSize + narrower.chipGap;
+  const cols = Math.max(6, Math.floor((available - narrowCloud - links - 2 * BLOCK_PADDING + narrower.chipGap) / perChip));
+  return computeLayout(clustering, nUnits, narrowCloud, links, { maxChipCols: cols });
+}
+
 export interface Link {
   unitCluster: number;
   wordCluster: number;

@@ -15,7 +15,7 @@ import { renderClouds } from "./clouds";
 import type { Intents, Tooltip } from "./context";
 import { renderControls } from "./controls";
 import { renderDownloads } from "./download";
-import { computeLayout } from "./layout";
+import { fittedLayout } from "./layout";
 import { renderLegend } from "./legend";
 import { renderLinks } from "./links";
 import { renderSearch } from "./search";
@@ -128,6 +128,8 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
   teardown.push(sentences.teardown);
 
   let clusterTeardown: (() => void)[] = [];
+  // The widget's inner width (its padding is 6 px a side); 1000 before it is laid out.
+  const availableWidth = (): number => (root.clientWidth ? root.clientWidth - 12 : 1000);
   const drawClusters = (): void => {
     const k = model.get("n_clusters");
     const next = clusterings()[String(k)];
@@ -142,7 +144,7 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
     clustering = decodeClustering(next, data);
     // Cluster numbers belong to one clustering: a list opened under another k is closed.
     store.update({ clusteringK: clustering.k, listedCluster: null });
-    const layout = computeLayout(clustering, data.nUnits);
+    const layout = fittedLayout(clustering, data.nUnits, availableWidth());
     const svg = select(svgNode);
     svg.selectAll("*").remove();
     svg.attr("width", layout.width).attr("height", layout.height).attr("data-clusters", clustering.k);
@@ -154,7 +156,8 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
     clusterTeardown.push(renderChips(svg.append("g").attr("class", "rv-chips"), clusterCtx));
     clusterTeardown.push(renderTokenLinks(svg.append("g").attr("class", "rv-token-links"), clusterCtx));
     clusterTeardown.push(
-      renderClouds(svg.append("g").attr("class", "rv-clouds"), clusterCtx, canvas.node() as Element, () => {
+      // Clouds are laid out as they come near the viewport (null: whatever scrolls the page).
+      renderClouds(svg.append("g").attr("class", "rv-clouds"), clusterCtx, null, () => {
         root.dataset.ready = "true";
         root.dataset.paintedAt = String(performance.now());
       }),
@@ -162,6 +165,19 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
     sentences.setClustering(clustering);
   };
   drawClusters();
+  // A new width may need another fit of the picture (a narrower cloud column, fewer chips a row).
+  let drawnWidth = availableWidth();
+  const resize =
+    typeof ResizeObserver === "undefined"
+      ? null
+      : new ResizeObserver(() => {
+          const width = availableWidth();
+          if (Math.abs(width - drawnWidth) < 24) return;
+          drawnWidth = width;
+          drawClusters();
+        });
+  resize?.observe(root);
+  teardown.push(() => resize?.disconnect());
 
   const onSelectedWords = (): void => store.update({ pinnedWords: wordIds(model.get("selected_words") ?? []) });
   const onSelectedUnits = (): void => store.update({ selectedUnit: (model.get("selected_units") ?? [])[0] ?? null });

@@ -500,6 +500,8 @@ def test_a_brush_zooms_a_token_range_and_the_widget_never_scrolls_sideways(
         " return a.scrollLeft > 0 && a.scrollLeft === b.scrollLeft; }"
     )
 
+    # The mouse acts on what is on screen: bring the strip into the viewport first.
+    page.locator(".rv-overview-strip").scroll_into_view_if_needed()
     strip = page.locator(".rv-overview-strip").bounding_box()
     assert strip is not None
     y = strip["y"] + strip["height"] / 2
