@@ -16,6 +16,7 @@ export interface AppState {
   sentenceBlocked: string | null; // why no sentence can be added now (null: the live model can run one)
   pendingSentence: string | null; // sent to the kernel, not answered yet
   clusteringK: number | null; // k of the clustering on screen (null until one arrives)
+  strongestLink: number | null; // mean |response| of its strongest cluster pair: the link width scale
 }
 
 /** One occurrence of a token in a sentence, as the main view needs it to link to it. */
@@ -35,6 +36,7 @@ export const PIN_COLORS = ["#E69F00", "#009E73", "#CC79A7"];
 
 export const initialState = (patch: Partial<AppState> = {}): AppState => ({
   clusteringK: null,
+  strongestLink: null,
   hoveredWord: null,
   pinnedWords: [],
   hoveredUnit: null,

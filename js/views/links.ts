@@ -6,6 +6,12 @@ import { activeCluster, focusedToken, type AppState } from "../state";
 import { fmt, type ClusterContext } from "./context";
 import { maxOf, visibleLinks, type Link } from "./layout";
 
+/** Stroke width of a link of mean |response| `strength`, the strongest pair's being `strongest`
+ * (the legend draws the same scale). */
+export function linkWidth(strength: number, strongest: number): number {
+  return 1 + 9 * (strongest > 0 ? strength / strongest : 0);
+}
+
 export function renderLinks(group: Selection<SVGGElement, unknown, null, undefined>, ctx: ClusterContext): () => void {
   const { clustering, layout, store, tooltip, intents } = ctx;
   const strongest = maxOf(clustering.edgeStrength.data);
@@ -22,7 +28,7 @@ export function renderLinks(group: Selection<SVGGElement, unknown, null, undefin
         .attr("data-sign", (link) => (link.weight > 0 ? "+" : "-"))
         // Saturated when the block's units agree in sign, pale when their signs cancel.
         .attr("stroke", (link) => divergingColor(link.weight / link.strength, 1))
-        .attr("stroke-width", (link) => 1 + 9 * (link.strength / strongest))
+        .attr("stroke-width", (link) => linkWidth(link.strength, strongest))
         .on("mouseenter", (event: MouseEvent, link) => {
           intents.hoverCluster(link.unitCluster);
           tooltip.show(

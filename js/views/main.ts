@@ -15,7 +15,7 @@ import { renderClouds } from "./clouds";
 import type { Intents, Tooltip } from "./context";
 import { renderControls } from "./controls";
 import { renderDownloads } from "./download";
-import { fittedLayout } from "./layout";
+import { fittedLayout, maxOf } from "./layout";
 import { renderLegend } from "./legend";
 import { renderLinks } from "./links";
 import { renderSearch } from "./search";
@@ -143,7 +143,7 @@ export function renderMain(root: HTMLElement, model: WidgetModel, payload: MainP
     clusterTeardown = [];
     clustering = decodeClustering(next, data);
     // Cluster numbers belong to one clustering: a list opened under another k is closed.
-    store.update({ clusteringK: clustering.k, listedCluster: null });
+    store.update({ clusteringK: clustering.k, listedCluster: null, strongestLink: maxOf(clustering.edgeStrength.data) });
     const layout = fittedLayout(clustering, data.nUnits, availableWidth());
     const svg = select(svgNode);
     svg.selectAll("*").remove();
