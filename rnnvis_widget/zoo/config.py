@@ -18,7 +18,8 @@ Example (`rnnvis_widget/zoo/configs/shakespeare-lstm.toml`)::
     layers = 2                   # these two override the size
     hidden = 128
     [train]
-    epochs = 1
+    epochs = 12                  # at most; with patience, stop when validation stops improving
+    patience = 2
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ Cell = Literal["rnn", "gru", "lstm"]
 SIZES: dict[str, tuple[int, int]] = {"small": (1, 200), "medium": (2, 600), "large": (2, 1500)}
 CORPORA = ("shakespeare", "reviews")
 BALANCE = ("natural", "oversample")
+TRUNCATE = ("head", "tail")
 
 
 @dataclass(frozen=True)
@@ -59,15 +61,23 @@ class DataConfig:
         Cap on vocabulary size (most frequent first); None for no cap.
     max_len : int, default 40
         Sequences are cut to this many tokens.
+    truncate : {"head", "tail"}, default "head"
+        Which ``max_len`` tokens a longer sequence keeps: its first (``"head"``) or its last
+        (``"tail"``; a review's verdict tends to come at its end).
     min_len : int, default 2
         Shorter sequences (after the cut) are dropped.
     max_words : int, optional
         Reviews longer than this are dropped ("short reviews"); shakespeare ignores it.
     sources : list of str, default ["imdb", "rotten_tomatoes"]
         Review sources to read.
+    train_positive_fraction : float, optional
+        Skew the training split: randomly drawn reviews of one class are left out of training
+        until this fraction of the rest is positive (0.75 is 3:1 positive:negative). The
+        vocabulary, validation and test splits are those of the unskewed corpus, so models
+        trained with and without the skew share them. None trains on the whole split.
     balance : {"natural", "oversample"}, default "natural"
-        ``"natural"`` keeps the class balance of the training split; ``"oversample"`` repeats
-        randomly drawn minority-class reviews until classes are equal.
+        ``"natural"`` keeps the class balance of the (possibly skewed) training set;
+        ``"oversample"`` repeats randomly drawn minority-class reviews until classes are equal.
     split_seed : int, default 0
         Seed of the 80/10/10 split.
     """
@@ -77,9 +87,11 @@ class DataConfig:
     min_count: int = 5
     max_vocab: int | None = None
     max_len: int = 40
+    truncate: str = "head"
     min_len: int = 2
     max_words: int | None = None
     sources: list[str] = field(default_factory=lambda: ["imdb", "rotten_tomatoes"])
+    train_positive_fraction: float | None = None
     balance: str = "natural"
     split_seed: int = 0
 
@@ -135,12 +147,14 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class OptimConfig:
-    """Optimisation: Adam with gradient clipping and a learning rate decaying linearly to 0.
+    """Optimisation: Adam with gradient clipping and a learning rate decaying linearly to 0,
+    optionally stopped early on the validation split.
 
     Parameters
     ----------
     epochs : int, default 1
-        Passes over the training split.
+        Passes over the training split; with ``patience`` set, the most passes. The learning
+        rate decays to 0 over all of them, stopped early or not.
     batch_size : int, default 128
         Sequences per step.
     lr : float, default 3e-3
@@ -152,6 +166,14 @@ class OptimConfig:
         weights, depend on the number of threads.
     max_steps : int, optional
         Stop after this many steps even if the epochs are not done.
+    patience : int, optional
+        Early stopping: evaluate on the validation split (perplexity for a language model,
+        accuracy for a classifier) every ``eval_every`` steps and after the last step, keep
+        the best weights seen, and stop after ``patience`` evaluations in a row without
+        improvement; the best weights are restored at the end. None trains every step without
+        looking at the validation split.
+    eval_every : int, optional
+        Steps between validations when ``patience`` is set; None validates after each epoch.
     """
 
     epochs: int = 1
@@ -160,6 +182,8 @@ class OptimConfig:
     clip: float = 1.0
     threads: int = 1
     max_steps: int | None = None
+    patience: int | None = None
+    eval_every: int | None = None
 
 
 @dataclass(frozen=True)
@@ -188,8 +212,10 @@ class TrainConfig:
     Raises
     ------
     ValueError
-        If ``task``, ``data.corpus``, ``data.balance``, ``model.cell`` or ``model.size`` is
-        not one of its allowed values, or ``task`` is ``"classify"`` on an unlabelled corpus.
+        If ``task``, ``data.corpus``, ``data.balance``, ``data.truncate``, ``model.cell`` or
+        ``model.size`` is not one of its allowed values, ``task`` is ``"classify"`` on an
+        unlabelled corpus, ``data.train_positive_fraction`` is outside (0, 1) or set for a
+        language model, or ``train.patience`` or ``train.eval_every`` is below 1.
     """
 
     name: str
@@ -208,6 +234,18 @@ class TrainConfig:
             raise ValueError("task 'classify' needs labelled data: data.corpus = 'reviews'")
         if self.data.balance not in BALANCE:
             raise ValueError(f"data.balance must be one of {BALANCE}, not {self.data.balance!r}")
+        if self.data.truncate not in TRUNCATE:
+            raise ValueError(f"data.truncate must be one of {TRUNCATE}, not {self.data.truncate!r}")
+        fraction = self.data.train_positive_fraction
+        if fraction is not None and not (self.task == "classify" and 0 < fraction < 1):
+            raise ValueError(
+                f"data.train_positive_fraction must lie strictly between 0 and 1 and needs task "
+                f"'classify', not {fraction!r} with task {self.task!r}"
+            )
+        if self.train.patience is not None and self.train.patience < 1:
+            raise ValueError(f"train.patience must be at least 1 or left out, not {self.train.patience}")
+        if self.train.eval_every is not None and self.train.eval_every < 1:
+            raise ValueError(f"train.eval_every must be at least 1 or left out, not {self.train.eval_every}")
         if self.model.cell not in ("rnn", "gru", "lstm"):
             raise ValueError(f"model.cell must be 'rnn', 'gru' or 'lstm', not {self.model.cell!r}")
         if self.model.size not in SIZES:

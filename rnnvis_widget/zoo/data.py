@@ -40,8 +40,11 @@ class CorpusSplits:
 def load_splits(config: DataConfig, vocab: Vocabulary | None = None) -> CorpusSplits:
     """Read the corpus named by ``config`` and split it; the same config gives the same splits.
 
-    Sequences are cut to ``max_len`` tokens, those shorter than ``min_len`` dropped, the rest
-    split 80/10/10 with ``split_seed``, and the vocabulary built from the training split.
+    Sequences are cut to ``max_len`` tokens (their first or last, as ``truncate`` says), those
+    shorter than ``min_len`` dropped, the rest split 80/10/10 with ``split_seed``, and the
+    vocabulary built from the training split. ``train_positive_fraction`` and ``balance`` are
+    not applied here: they choose what the trainer draws from the training split
+    (``rnnvis_widget.zoo.data.training_indices``).
 
     Parameters
     ----------
@@ -67,7 +70,10 @@ def load_splits(config: DataConfig, vocab: Vocabulary | None = None) -> CorpusSp
         labels = None
     else:
         texts, labels = movie_reviews(config.max_words, config.sources)
-    texts = [tokens[: config.max_len] for tokens in texts]
+    if config.truncate == "tail":
+        texts = [tokens[-config.max_len :] for tokens in texts]
+    else:
+        texts = [tokens[: config.max_len] for tokens in texts]
     keep = [i for i, tokens in enumerate(texts) if len(tokens) >= config.min_len]
     texts = take(texts, keep)
     labels = take(labels, keep) if labels is not None else None
@@ -116,4 +122,62 @@ def oversample(labels: list[int], seed: int) -> list[int]:
     for label in sorted(by_class):
         members = by_class[label]
         chosen.extend(rng.choice(members) for _ in range(largest - len(members)))
+    return chosen
+
+
+def skew(labels: list[int], positive_fraction: float, seed: int) -> list[int]:
+    """Indices of a training set skewed to a given share of positive items.
+
+    Parameters
+    ----------
+    labels : list of int
+        Class of each training item, 1 positive and 0 negative.
+    positive_fraction : float
+        Share of positives wanted, strictly between 0 and 1.
+    seed : int
+        Seeds which items of the over-represented class are left out.
+
+    Returns
+    -------
+    list of int
+        Sorted indices: every item of one class and a random subset of the other, as large as
+        makes ``positive_fraction`` of the result positive (rounded down).
+    """
+    positives = [i for i, label in enumerate(labels) if label == 1]
+    negatives = [i for i, label in enumerate(labels) if label != 1]
+    ratio = positive_fraction / (1 - positive_fraction)
+    rng = random.Random(seed)
+    if len(positives) >= ratio * len(negatives):
+        positives = rng.sample(positives, int(ratio * len(negatives)))
+    else:
+        negatives = rng.sample(negatives, int(len(positives) / ratio))
+    return sorted(positives + negatives)
+
+
+def training_indices(config: DataConfig, n: int, labels: list[int] | None, seed: int) -> list[int]:
+    """Which training items one epoch visits: the split, skewed and balanced as configured.
+
+    Parameters
+    ----------
+    config : DataConfig
+        Its ``train_positive_fraction`` (skew first) and ``balance`` (then oversample).
+    n : int
+        Number of training items.
+    labels : list of int or None
+        Class of each training item; None for an unlabelled corpus, which is used whole.
+    seed : int
+        Seeds the skew and the oversampling draws.
+
+    Returns
+    -------
+    list of int
+        Indices into the training split, repeats included.
+    """
+    chosen = list(range(n))
+    if labels is None:
+        return chosen
+    if config.train_positive_fraction is not None:
+        chosen = skew(labels, config.train_positive_fraction, seed)
+    if config.balance == "oversample":
+        chosen = [chosen[i] for i in oversample([labels[i] for i in chosen], seed)]
     return chosen

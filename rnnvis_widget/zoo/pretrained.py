@@ -30,8 +30,9 @@ PRETRAINED: dict[str, str] = {
     "shakespeare-lstm": "LSTM language model, 2 x 128, all 38 plays (the demo model)",
     "sparsity-rnn": "vanilla RNN language model, 1 x 128, all plays (compare with sparsity-lstm)",
     "sparsity-lstm": "LSTM language model, 1 x 128, all plays (compare with sparsity-rnn)",
-    "sentiment-gru": "GRU sentiment classifier, 1 x 50, short reviews, natural class balance",
-    "sentiment-gru-balanced": "GRU sentiment classifier, 1 x 50, short reviews, minority class oversampled",
+    "sentiment-gru": "GRU sentiment classifier, 1 x 50, IMDB reviews (last 200 tokens), natural balance",
+    "sentiment-gru-skewed": "sentiment-gru trained on a 3:1 positive:negative subset",
+    "sentiment-gru-oversampled": "sentiment-gru-skewed with its negatives oversampled to balance",
 }
 
 
@@ -178,8 +179,10 @@ def load_pretrained(name: str) -> Pretrained:
         One of the names in ``PRETRAINED``: ``"shakespeare-lstm"`` (LSTM language model,
         2 x 128, all 38 plays; the demo model), ``"sparsity-rnn"`` and ``"sparsity-lstm"``
         (vanilla RNN and LSTM language models, 1 x 128, all plays, to compare),
-        ``"sentiment-gru"`` and ``"sentiment-gru-balanced"`` (GRU sentiment classifiers,
-        1 x 50, short reviews, natural class balance or minority class oversampled).
+        ``"sentiment-gru"`` (GRU sentiment classifier, 1 x 50, the last 200 tokens of IMDB
+        reviews, natural class balance), ``"sentiment-gru-skewed"`` (the same trained on a
+        3:1 positive:negative subset) and ``"sentiment-gru-oversampled"`` (that subset with
+        its negatives oversampled to balance).
 
     Returns
     -------

@@ -5,7 +5,10 @@ A checkpoint is one `torch.save`d dict of plain data, read back with
 
     {"format": "rnnvis-zoo-checkpoint", "version": 1,
      "config": TrainConfig.to_dict(), "vocab": [str, ...], "metrics": {str: number},
-     "state_dict": {name: float16 tensor}}
+     "history": [{str: number}, ...], "state_dict": {name: float16 tensor}}
+
+``history`` (one entry per validation during training, empty without early stopping) was
+added later; files without it still load.
 
 Weights are stored as float16 to keep the shipped models small, and the recorded metrics are
 measured on the float16-rounded weights, so they are what a loaded checkpoint gives.
@@ -17,7 +20,7 @@ import math
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,7 @@ from tqdm.auto import tqdm
 
 from .config import TrainConfig
 from .corpora import Vocabulary
-from .data import CorpusSplits, load_splits, oversample
+from .data import CorpusSplits, load_splits, training_indices
 from .models import Classifier, LanguageModel
 
 CHECKPOINT_FORMAT = "rnnvis-zoo-checkpoint"
@@ -224,11 +227,18 @@ class TrainResult:
         The config it was trained from.
     metrics : dict of str to float
         Validation and test metrics (prefixed ``valid_`` and ``test_``), measured on the
-        rounded weights, plus ``steps``, ``train_tokens_seen``, ``parameters``,
-        ``vocab_size`` and ``train_seconds`` (and, for a classifier,
-        ``train_positive_fraction`` and ``train_examples_seen_per_epoch``).
+        rounded weights, plus ``steps``, ``epochs_run`` (steps over steps per epoch),
+        ``train_tokens_seen``, ``parameters``, ``vocab_size`` and ``train_seconds``; for a
+        classifier also ``train_examples`` and ``train_positive_fraction`` (the training set
+        after any skew) and ``train_examples_seen_per_epoch`` (after oversampling); with early
+        stopping also ``best_step``, ``best_epoch``, ``best_valid_perplexity`` or
+        ``best_valid_accuracy`` (on the float32 weights, before rounding) and
+        ``stopped_early`` (1.0 if it stopped before ``epochs``).
     splits : CorpusSplits
         The data it was trained and evaluated on.
+    history : list of dict of str to float
+        One entry per validation during training (``step``, ``epoch`` and the validation
+        metrics); empty without early stopping.
     """
 
     model: LanguageModel | Classifier
@@ -236,15 +246,76 @@ class TrainResult:
     config: TrainConfig
     metrics: dict[str, float]
     splits: CorpusSplits
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+class EarlyStopping:
+    """Keeps the best weights seen on the validation split and says when to stop.
+
+    Parameters
+    ----------
+    patience : int
+        Evaluations in a row without improvement after which training stops.
+    higher_is_better : bool
+        True for accuracy, False for perplexity.
+
+    Attributes
+    ----------
+    best : float or None
+        Best validation score so far.
+    best_step : int
+        Step at which it was reached.
+    best_state : dict of str to Tensor or None
+        A copy of the weights at ``best_step``.
+    """
+
+    def __init__(self, patience: int, higher_is_better: bool):
+        self.patience = patience
+        self.higher_is_better = higher_is_better
+        self.best: float | None = None
+        self.best_step = 0
+        self.best_state: dict[str, torch.Tensor] | None = None
+        self._since_best = 0
+
+    def update(self, score: float, step: int, model: nn.Module) -> bool:
+        """Record one validation score; True when training should stop.
+
+        Parameters
+        ----------
+        score : float
+        step : int
+            Training steps done when it was measured.
+        model : torch.nn.Module
+            Its weights are copied if ``score`` is the best so far.
+
+        Returns
+        -------
+        bool
+        """
+        better = self.best is None or (score > self.best if self.higher_is_better else score < self.best)
+        if better:
+            self.best, self.best_step, self._since_best = score, step, 0
+            self.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            self._since_best += 1
+        return self._since_best >= self.patience
+
+    def restore(self, model: nn.Module) -> None:
+        """Load the best weights seen into ``model``."""
+        if self.best_state is not None:
+            model.load_state_dict(self.best_state)
 
 
 def train(config: TrainConfig, progress: bool = True, splits: CorpusSplits | None = None) -> TrainResult:
     """Train a model from scratch, then round its weights to float16 and evaluate it.
 
     Deterministic for the config's seed and thread count: Adam with gradient clipping and a
-    learning rate decaying linearly to 0, on batches of similar-length sequences. The
-    validation and test metrics are measured on the float16-rounded weights, so they are what
-    a saved and loaded checkpoint gives.
+    learning rate decaying linearly to 0, on batches of similar-length sequences. With
+    ``config.train.patience`` set it validates as it goes, stops once validation stops
+    improving and keeps the best weights seen (see
+    [OptimConfig][rnnvis_widget.zoo.OptimConfig]). The validation and test metrics are
+    measured on the float16-rounded weights, so they are what a saved and loaded checkpoint
+    gives.
 
     Parameters
     ----------
@@ -267,15 +338,25 @@ def train(config: TrainConfig, progress: bool = True, splits: CorpusSplits | Non
         torch.set_num_threads(threads)
 
 
+def _batch_loss(
+    model: LanguageModel | Classifier, splits: CorpusSplits, indices: list[int]
+) -> tuple[torch.Tensor, int]:
+    """Mean training loss of one batch of training items, and how many tokens it holds."""
+    ids, lens = pad([splits.train[i] for i in indices])
+    if isinstance(model, LanguageModel):
+        nll, count = model.token_nll(ids, lens)
+        return nll / max(count, 1), int(lens.sum())
+    assert splits.train_labels is not None
+    target = torch.tensor([splits.train_labels[i] for i in indices])
+    return nn.functional.cross_entropy(model(ids, lens), target), int(lens.sum())
+
+
 def _train(config: TrainConfig, progress: bool, splits: CorpusSplits | None) -> TrainResult:
     start = time.perf_counter()
     splits = splits if splits is not None else load_splits(config.data)
     torch.manual_seed(config.seed)
     model = build_model(config, len(splits.vocab))
-    train_ix = list(range(len(splits.train)))
-    if config.task == "classify" and config.data.balance == "oversample":
-        assert splits.train_labels is not None
-        train_ix = oversample(splits.train_labels, config.seed)
+    train_ix = training_indices(config.data, len(splits.train), splits.train_labels, config.seed)
     lengths = [len(splits.train[i]) for i in train_ix]
     per_epoch = math.ceil(len(train_ix) / config.train.batch_size)
     total = per_epoch * config.train.epochs
@@ -285,48 +366,67 @@ def _train(config: TrainConfig, progress: bool, splits: CorpusSplits | None) -> 
     # Linear decay to zero: a short CPU budget ends on small steps instead of noise.
     schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda step: 1.0 - step / max(total, 1))
     generator = torch.Generator().manual_seed(config.seed)
+    monitor = "perplexity" if config.task == "lm" else "accuracy"
+    stopper = None
+    if config.train.patience is not None:
+        stopper = EarlyStopping(config.train.patience, higher_is_better=monitor == "accuracy")
+    eval_every = config.train.eval_every or per_epoch
+    history: list[dict[str, float]] = []
     model.train()
-    step, seen = 0, 0
+    step, seen, stop = 0, 0, False
     bar = tqdm(total=total, desc=f"train {config.name}", unit="step", disable=not progress)
-    while step < total:
+    while step < total and not stop:
         for batch in bucketed_batches(lengths, config.train.batch_size, generator):
-            indices = [train_ix[i] for i in batch]
-            ids, lens = pad([splits.train[i] for i in indices])
-            if isinstance(model, LanguageModel):
-                nll, count = model.token_nll(ids, lens)
-                loss = nll / max(count, 1)
-            else:
-                assert splits.train_labels is not None
-                target = torch.tensor([splits.train_labels[i] for i in indices])
-                loss = nn.functional.cross_entropy(model(ids, lens), target)
+            loss, tokens = _batch_loss(model, splits, [train_ix[i] for i in batch])
             optimiser.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), config.train.clip)
             optimiser.step()
             schedule.step()
             step += 1
-            seen += int(lens.sum())
+            seen += tokens
             bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
             bar.update()
-            if step >= total:
+            if stopper is not None and (step % eval_every == 0 or step >= total):
+                scores = evaluate(model, config, splits, "valid")
+                history.append({"step": float(step), "epoch": step / per_epoch, **scores})
+                stop = stopper.update(scores[monitor], step, model)
+                if progress:
+                    epoch = step / per_epoch
+                    bar.write(f"step {step}, epoch {epoch:.2f}: valid {monitor} {scores[monitor]:.4f}")
+            if stop or step >= total:
                 break
     bar.close()
+    metrics: dict[str, float] = {}
+    if stopper is not None:
+        stopper.restore(model)
+        assert stopper.best is not None
+        metrics.update(
+            {
+                "best_step": float(stopper.best_step),
+                "best_epoch": stopper.best_step / per_epoch,
+                f"best_valid_{monitor}": stopper.best,
+                "stopped_early": float(stop and step < total),
+            }
+        )
     model.eval()
     _round_to_float16(model)
-    metrics: dict[str, float] = {}
     for split in ("valid", "test"):
         metrics.update({f"{split}_{k}": v for k, v in evaluate(model, config, splits, split).items()})
     if splits.train_labels is not None:
-        metrics["train_positive_fraction"] = sum(splits.train_labels) / len(splits.train_labels)
+        distinct = sorted(set(train_ix))
+        metrics["train_examples"] = float(len(distinct))
+        metrics["train_positive_fraction"] = sum(splits.train_labels[i] for i in distinct) / len(distinct)
         metrics["train_examples_seen_per_epoch"] = float(len(train_ix))
     metrics.update(
         steps=float(step),
+        epochs_run=step / per_epoch,
         train_tokens_seen=float(seen),
         parameters=float(sum(p.numel() for p in model.parameters())),
         vocab_size=float(len(splits.vocab)),
         train_seconds=round(time.perf_counter() - start, 1),
     )
-    return TrainResult(model, splits.vocab, config, metrics, splits)
+    return TrainResult(model, splits.vocab, config, metrics, splits, history)
 
 
 # Checkpoints ---------------------------------------------------------------------------------
@@ -356,6 +456,7 @@ def save_checkpoint(result: TrainResult, path: str | os.PathLike[str]) -> Path:
         "config": result.config.to_dict(),
         "vocab": list(result.vocab.words),
         "metrics": dict(result.metrics),
+        "history": [dict(entry) for entry in result.history],
         "state_dict": {
             k: v.detach().half() if v.is_floating_point() else v.detach()
             for k, v in result.model.state_dict().items()
@@ -378,12 +479,16 @@ class Checkpoint:
     vocab : Vocabulary
     config : TrainConfig
     metrics : dict of str to float
+    history : list of dict of str to float
+        The validations during training (empty without early stopping, or in a checkpoint
+        written before histories were stored).
     """
 
     model: LanguageModel | Classifier
     vocab: Vocabulary
     config: TrainConfig
     metrics: dict[str, float]
+    history: list[dict[str, float]] = field(default_factory=list)
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
@@ -420,4 +525,5 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
         {k: v.float() if v.is_floating_point() else v for k, v in payload["state_dict"].items()}
     )
     model.eval()
-    return Checkpoint(model, vocab, config, dict(payload["metrics"]))
+    history = [dict(entry) for entry in payload.get("history", [])]
+    return Checkpoint(model, vocab, config, dict(payload["metrics"]), history)
