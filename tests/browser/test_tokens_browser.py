@@ -52,41 +52,49 @@ def test_whitespace_tokens_are_drawn_as_symbols(page: Page, tmp_path: Path) -> N
     assert set(words_frame["cluster"]) <= {0, 1}
 
 
+def accumulator_analysis() -> rv.Analysis:
+    """A ReLU RNN that only adds: unit 0 gains 1 at "a" and loses 0.001 at "z" (its negative
+    updates are negligible), over 30 copies of one sentence (its top contexts repeat)."""
+    model = nn.Sequential(nn.Embedding(3, 1), nn.RNN(1, 2, nonlinearity="relu", bias=False, batch_first=True))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[1.0], [0.0], [-0.001]]))
+        model[1].weight_ih_l0.copy_(torch.tensor([[1.0], [0.5]]))
+        model[1].weight_hh_l0.copy_(torch.eye(2))
+    return rv.analyze(model, [[0, 1, 0, 2, 1, 0]] * 30, ["a", "b", "z"], progress=False)
+
+
 def test_repeated_contexts_once_and_negligible_updates_named(
     page: Page, demo_analysis: rv.Analysis, tmp_path: Path
 ) -> None:
-    top = demo_analysis.contexts(-1, "h", 0)
+    analysis = accumulator_analysis()
+    top = analysis.contexts(0, "h", 0)
     K = top.values.shape[1]
-
-    def distinct(unit: int, sign: int) -> tuple[int, int]:
-        finite = [r for r in range(K) if np.isfinite(top.values[sign, r, unit])]
-        keys = {(f"{top.values[sign, r, unit]:.4f}", tuple(top.windows[sign, r, unit])) for r in finite}
-        return len(finite), len(keys)
-
-    repeated = next(
-        (u, s) for u in range(top.values.shape[2]) for s in (0, 1) if np.subtract(*distinct(u, s)) > 0
-    )
-    unit, sign = repeated
-    widget = rv.RNNVis(demo_analysis, selected_units=[unit])
-    host = WidgetPage(page, widget, tmp_path)
+    finite = [r for r in range(K) if np.isfinite(top.values[0, r, 0])]
+    unique = {(f"{top.values[0, r, 0]:.4f}", tuple(top.windows[0, r, 0])) for r in finite}
+    assert len(unique) < len(finite), "the case must repeat contexts"
+    widget = rv.RNNVis(analysis, n_clusters=2, min_count=1, selected_units=[0])
+    WidgetPage(page, widget, tmp_path)
     page.wait_for_selector(".rnnvis[data-ready='true']")
-    lines = page.locator(f".rv-contexts[data-sign='{'-' if sign else '+'}'] .rv-context")
-    total, unique = distinct(unit, sign)
-    expect(lines).to_have_count(unique)
+    lines = page.locator(".rv-contexts[data-sign='+'] .rv-context")
+    expect(lines).to_have_count(len(unique))
     counts = lines.locator(".rv-context-repeat[data-count]").evaluate_all(
         "spans => spans.map((s) => Number(s.dataset.count))"
     )
-    assert sum(counts) - len(counts) == total - unique
+    assert sum(counts) - len(counts) == len(finite) - len(unique)
+    # Unit 0's strongest negative update (-0.001) is under 1 % of its positive one (+1).
+    expect(page.locator(".rv-contexts[data-sign='-'] .rv-negligible")).to_contain_text("negligible")
 
-    # A unit whose strongest negative update is under 1 % of its strongest positive one.
+
+def test_comparable_updates_are_not_called_negligible(
+    page: Page, demo_analysis: rv.Analysis, tmp_path: Path
+) -> None:
+    top = demo_analysis.contexts(-1, "h", 0)
     neg = np.nanmax(np.abs(top.values[1]), axis=0)
     pos = np.nanmax(np.abs(top.values[0]), axis=0)
-    quiet = int(np.flatnonzero(neg < 0.01 * pos)[0])
-    widget.selected_units = [quiet]
-    host.push()
-    expect(page.locator(".rv-contexts[data-sign='-'] .rv-negligible")).to_contain_text("negligible")
-    loud = int(np.flatnonzero(neg > 0.5 * pos)[0])
-    widget.selected_units = [loud]
-    host.push()
+    loud = int(np.flatnonzero((neg > 0.5 * pos) & (pos > 0.5 * neg))[0])
+    widget = rv.RNNVis(demo_analysis, selected_units=[loud])
+    WidgetPage(page, widget, tmp_path)
+    page.wait_for_selector(".rnnvis[data-ready='true']")
     expect(page.locator(".rv-unit-panel")).to_have_attribute("data-unit", str(loud))
+    assert page.locator(".rv-contexts .rv-context").count() > 0
     assert page.locator(".rv-negligible").count() == 0
