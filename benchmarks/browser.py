@@ -1,7 +1,17 @@
 """Main view speed in real Chromium: first paint, hover recolour, k-change round trip, bytes.
 
 1,200 hidden units (an LSTM read over Shakespeare; weights untrained, which changes nothing
-about drawing), 300 display words, k = 20. Prints one JSON line. Run: .venv/bin/python benchmarks/browser.py
+about drawing), 300 display words, k = 20. Hovers the first 25 cloud words, two ways:
+
+- `hover_recolour_ms_*`: from `mouseenter` to the next animation frame. The frame waited for
+  is the next one at the display's rate, so this is never below one frame (~16.7 ms at 60 Hz),
+  however little the hover costs;
+- `hover_frame_ms_*`: the hover dispatched at the start of a frame (where Chromium dispatches
+  real pointer events), to the end of that frame's main-thread work (the handlers, style,
+  layout, paint and commit), marked by a message posted from the frame. Within 16 ms the hover
+  costs no frame at 60 Hz.
+
+Prints one JSON line. Run: .venv/bin/python benchmarks/browser.py
 """
 
 from __future__ import annotations
@@ -66,6 +76,30 @@ def main() -> None:
             }"""
         )
 
+        frame_ms = page.evaluate(
+            """async () => {
+              const words = [...document.querySelectorAll('.rv-cloud-word')].slice(0, 25);
+              const frame = () => new Promise(requestAnimationFrame);
+              const rendered = () => new Promise((resolve) => {
+                const channel = new MessageChannel();
+                channel.port1.onmessage = resolve;
+                channel.port2.postMessage(0);
+              });
+              const times = [];
+              for (const word of words) {
+                await frame();
+                const t0 = performance.now();
+                word.dispatchEvent(new MouseEvent('mouseenter'));
+                await rendered();
+                times.push(performance.now() - t0);
+                await frame();
+                word.dispatchEvent(new MouseEvent('mouseleave'));
+                await rendered();
+              }
+              return times;
+            }"""
+        )
+
         round_trips = []
         for k in (12, 20, 8, 16, 10):
             page.evaluate(
@@ -92,11 +126,19 @@ def main() -> None:
                 "first_paint_ms": round(first_paint_ms, 1),
                 "hover_recolour_ms_median": round(statistics.median(hover_ms), 2),
                 "hover_recolour_ms_max": round(max(hover_ms), 2),
+                "hover_frame_ms_median": round(statistics.median(frame_ms), 2),
+                "hover_frame_ms_max": round(max(frame_ms), 2),
                 "k_change_round_trip_ms_median": round(statistics.median(round_trips), 1),
                 "bytes_per_k_change": payload_bytes(widget, "clusterings"),
                 "bytes_per_layer_change": layer_change_bytes,
                 "kernel_first_view_s": round(kernel_first_view_s, 3),
-                "goals": {"first_paint_ms": 1000, "hover_recolour_ms": 30, "k_change_round_trip_ms": 300},
+                "goals": {
+                    "first_paint_ms": 1000,
+                    "hover_recolour_ms": 30,
+                    "hover_frame_ms_median": 8,
+                    "hover_frame_ms_max": 16,
+                    "k_change_round_trip_ms": 300,
+                },
             }
         )
     )

@@ -3,6 +3,8 @@
 // clone: the file then looks the same wherever it is opened.
 import { select } from "d3-selection";
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+
 const STYLE_PROPERTIES = [
   "fill",
   "fill-opacity",
@@ -30,8 +32,22 @@ export function standaloneSvg(svg: SVGSVGElement, background: string): string {
       if (value) target.style.setProperty(property, value);
     }
   });
-  clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-  const backdrop = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+  // A canvas in the graph (the memory chips' colours) is saved as the picture it shows; its
+  // pixels line up with the chip squares, so they are scaled without smoothing.
+  const frames = clone.querySelectorAll("foreignObject");
+  svg.querySelectorAll("foreignObject").forEach((frame, i) => {
+    const canvas = frame.querySelector("canvas");
+    if (!canvas) return;
+    const image = document.createElementNS(SVG_NS, "image");
+    for (const name of ["x", "y", "width", "height"]) image.setAttribute(name, frame.getAttribute(name) ?? "0");
+    image.setAttribute("preserveAspectRatio", "none");
+    image.setAttribute("image-rendering", "optimizeSpeed");
+    image.style.setProperty("image-rendering", "pixelated");
+    image.setAttribute("href", canvas.toDataURL("image/png"));
+    frames[i].replaceWith(image);
+  });
+  clone.setAttribute("xmlns", SVG_NS);
+  const backdrop = document.createElementNS(SVG_NS, "rect");
   backdrop.setAttribute("width", "100%");
   backdrop.setAttribute("height", "100%");
   backdrop.setAttribute("fill", background);

@@ -2,7 +2,7 @@
 // the first word's response, with its 25–75 % and 9–91 % bands (means only when the analysis
 // kept no quantiles); up to 3 pinned words overlaid. A token pinned in the sentence view takes
 // the panel over (js/views/token_detail.ts).
-import { scaleLinear } from "d3-scale";
+import { scaleLinear, type ScaleLinear } from "d3-scale";
 import { select } from "d3-selection";
 import { QUANTILE_PERCENTS } from "../contract";
 import { hasQuantiles, wordResponse, type MainData } from "../main_data";
@@ -30,11 +30,26 @@ export function unitRanking(data: MainData, word: number): number[] {
   return Array.from({ length: data.nUnits }, (_, u) => u).sort((a, b) => values[a] - values[b] || a - b);
 }
 
-function band(data: MainData, word: number, order: number[], [lo, hi]: [number, number], x: (i: number) => number, y: (v: number) => number): string {
+/** `scale` as plain arithmetic giving coordinates to 0.1 px. A hover draws paths through up to
+ * 1,200 units; through the d3 scale and at full precision, building them and the browser parsing
+ * them were most of a hover's script. */
+function pixels(scale: ScaleLinear<number, number>): (v: number) => number {
+  const [d0, d1] = scale.domain();
+  const [r0, r1] = scale.range();
+  if (d0 === d1) {
+    const middle = Math.round(scale(d0) * 10) / 10;
+    return () => middle;
+  }
+  const k = (r1 - r0) / (d1 - d0);
+  return (v) => Math.round((r0 + (v - d0) * k) * 10) / 10;
+}
+
+/** `xs`: each rank's x coordinate, as text (every path of a draw shares them). */
+function band(data: MainData, word: number, order: number[], [lo, hi]: [number, number], xs: string[], y: (v: number) => number): string {
   const q = data.quantiles?.data;
   if (!q || !hasQuantiles(data, word)) return "";
-  const top = order.map((u, i) => `${x(i)},${y(q[(word * data.nUnits + u) * Q + hi])}`);
-  const bottom = order.map((u, i) => `${x(i)},${y(q[(word * data.nUnits + u) * Q + lo])}`).reverse();
+  const top = order.map((u, i) => `${xs[i]},${y(q[(word * data.nUnits + u) * Q + hi])}`);
+  const bottom = order.map((u, i) => `${xs[i]},${y(q[(word * data.nUnits + u) * Q + lo])}`).reverse();
   return `M${top.join("L")}L${bottom.join("L")}Z`;
 }
 
@@ -81,16 +96,19 @@ export function renderWordDetail(panel: HTMLElement, ctx: ViewContext): () => vo
     const y = scaleLinear().domain([lo, hi]).nice().range([HEIGHT - PAD, 6]);
     const svg = select(panel).append("svg").attr("class", "rv-word-detail").attr("width", WIDTH).attr("height", HEIGHT);
     svg.append("line").attr("class", "rv-zero").attr("x1", PAD).attr("x2", WIDTH - 6).attr("y1", y(0)).attr("y2", y(0));
+    const px = pixels(x);
+    const xs = order.map((_, r) => String(px(r)));
+    const py = pixels(y);
     words.forEach((w, i) => {
       const colour = state.pinnedWords.length ? PIN_COLORS[i] : "currentColor";
       const g = svg.append("g").attr("class", "rv-word-series").attr("data-word", data.words[w]);
-      g.append("path").attr("class", "rv-band-outer").attr("fill", colour).attr("d", band(data, w, order, OUTER, x, y));
-      g.append("path").attr("class", "rv-band-inner").attr("fill", colour).attr("d", band(data, w, order, INNER, x, y));
+      g.append("path").attr("class", "rv-band-outer").attr("fill", colour).attr("d", band(data, w, order, OUTER, xs, py));
+      g.append("path").attr("class", "rv-band-inner").attr("fill", colour).attr("d", band(data, w, order, INNER, xs, py));
       const values = wordResponse(data, w);
       g.append("path")
         .attr("class", "rv-mean-line")
         .attr("stroke", colour)
-        .attr("d", `M${order.map((u, r) => `${x(r)},${y(values[u])}`).join("L")}`);
+        .attr("d", `M${order.map((u, r) => `${xs[r]},${py(values[u])}`).join("L")}`);
     });
     const legend = select(panel).append("div").attr("class", "rv-legend-words");
     words.forEach((w, i) => {
@@ -107,5 +125,17 @@ export function renderWordDetail(panel: HTMLElement, ctx: ViewContext): () => vo
     for (const w of words) if (data.quantiles && !hasQuantiles(data, w)) appendNote(panel, noQuantilesFor(data.words[w]), "quantiles");
   };
   draw(store.get());
-  return store.subscribe(draw);
+  // A hover swaps the panel between a one-line hint and a chart. Were it to shrink back each
+  // time, all below it would move and be repainted whole on every hover (in a comparison, most
+  // of a hover's cost); it keeps the tallest height it has had.
+  const keepHeight = new ResizeObserver(([entry]) => {
+    const height = entry.contentRect.height;
+    if (height > (parseFloat(panel.style.minHeight) || 0)) panel.style.minHeight = `${height}px`;
+  });
+  keepHeight.observe(panel);
+  const unsubscribe = store.subscribe(draw);
+  return () => {
+    unsubscribe();
+    keepHeight.disconnect();
+  };
 }

@@ -76,3 +76,37 @@ class WidgetPage:
 
     def renders(self) -> int:
         return int(self.page.get_attribute(".rnnvis", "data-renders") or 0)
+
+
+# The memory chips' colours live on a canvas (js/views/chips.ts); each chip's transparent rect
+# says where its square is. Reads the canvas pixel at the centre of each unit's rect.
+CHIP_COLOURS = """([scope, units]) => {
+  const root = scope ? document.querySelector(scope) : document;
+  const canvas = root.querySelector('.rv-chip-paint canvas');
+  const frame = canvas.getBoundingClientRect();
+  const scaleX = canvas.width / frame.width, scaleY = canvas.height / frame.height;
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  const chips = units === null ? [...root.querySelectorAll('.rv-chip')]
+    : units.map((u) => root.querySelector(`.rv-chip[data-unit='${u}']`));
+  return chips.map((chip) => {
+    const box = chip.getBoundingClientRect();
+    const x = Math.floor((box.left + box.width / 2 - frame.left) * scaleX);
+    const y = Math.floor((box.top + box.height / 2 - frame.top) * scaleY);
+    const at = 4 * (y * canvas.width + x);
+    return [Number(chip.dataset.unit), pixels[at], pixels[at + 1], pixels[at + 2], pixels[at + 3]];
+  });
+}"""
+
+
+def chip_colours(
+    page: Page, units: list[int] | None = None, scope: str = ""
+) -> dict[int, tuple[int, int, int, int]]:
+    """unit -> (r, g, b, alpha) a chip shows, for `units` (default all) inside `scope` (a CSS
+    selector: one side of a comparison), read from the chips' canvas under each chip's rect."""
+    rows = page.evaluate(CHIP_COLOURS, [scope, units])
+    return {unit: (r, g, b, a) for unit, r, g, b, a in rows}
+
+
+def chip_rgb(page: Page, unit: int, scope: str = "") -> tuple[int, int, int]:
+    r, g, b, _alpha = chip_colours(page, [unit], scope)[unit]
+    return r, g, b

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
-from browser_support import WidgetPage
+from browser_support import WidgetPage, chip_rgb
 from playwright.sync_api import Browser, Page
 
 import rnnvis_widget as rv
@@ -85,7 +86,7 @@ def test_both_sides_fit_1000_px_without_horizontal_scroll(
 
 
 def test_hover_and_pins_cross_to_the_other_side(
-    narrow: Page, comparison: rv.Comparison, tmp_path: Path
+    narrow: Page, comparison: rv.Comparison, demo_analysis: rv.Analysis, tmp_path: Path
 ) -> None:
     host = open_comparison(narrow, comparison, tmp_path)
     right_words = set(
@@ -99,6 +100,14 @@ def test_hover_and_pins_cross_to_the_other_side(
     assert hovered.count() == 1 and hovered.text_content() == text
     assert narrow.locator(".rv-word-panel[data-side='1'] .rv-word-series").get_attribute("data-word") == text
     assert narrow.locator(".rv-word-panel[data-side='0'] .rv-word-series").get_attribute("data-word") == text
+    # Both sides' chips take the word's colours, each by its own layer's responses.
+    for n, view in enumerate((comparison.left, comparison.right)):
+        assert narrow.get_attribute(f"{side(n)} .rv-chips", "data-colored-by") == text
+        response = demo_analysis.response(view.layer, view.state)[demo_analysis.vocab.index(text)]
+        r, _, b = chip_rgb(narrow, int(np.argmax(response)), side(n))
+        assert r > b, "the unit that rises most should be red"
+        r, _, b = chip_rgb(narrow, int(np.argmin(response)), side(n))
+        assert b > r, "the unit that falls most should be blue"
     narrow.mouse.move(1, 1)
     assert narrow.locator(f"{side(1)} .rv-cloud-word.rv-hovered").count() == 0
 

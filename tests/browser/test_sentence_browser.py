@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from browser_support import WidgetPage
+from browser_support import WidgetPage, chip_rgb
 from playwright.sync_api import Page
 
 import rnnvis_widget as rv
@@ -58,12 +58,6 @@ def wait_sentences(page: Page, count: int) -> None:
 
 def glyph(page: Page, sentence: int, token: int) -> str:
     return f".rv-sentence[data-index='{sentence}'] .rv-token-hit[data-token='{token}']"
-
-
-def rgb(page: Page, selector: str) -> tuple[int, int, int]:
-    colour = page.eval_on_selector(selector, "el => getComputedStyle(el).fill")
-    r, g, b = (int(part) for part in colour[colour.index("(") + 1 : -1].split(",")[:3])
-    return r, g, b
 
 
 def python_links(widget: rv.RNNVis, index: int, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -188,9 +182,9 @@ def test_hovering_a_glyph_recolours_the_chips_and_links_the_token_to_every_clust
 
     # Chips: the unit this occurrence raised most is red, the one it lowered most blue.
     delta = widget.trace(0).delta(widget.layer, "h")[token]
-    r, _, b = rgb(page, f".rv-chip[data-unit='{int(np.argmax(delta))}']")
+    r, _, b = chip_rgb(page, int(np.argmax(delta)))
     assert r > b
-    r, _, b = rgb(page, f".rv-chip[data-unit='{int(np.argmin(delta))}']")
+    r, _, b = chip_rgb(page, int(np.argmin(delta)))
     assert b > r
 
     # One link per cluster, with the kernel's numbers: Σ|Δh|/n and the sign of ΣΔh.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import re
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +85,14 @@ def test_snapshot_downloads_svg_and_png(page: Page, demo_analysis: rv.Analysis, 
     svg = Path(svg_download.value.path()).read_text(encoding="utf-8")
     assert svg.startswith("<svg") and svg.count('class="') == 0
     assert svg.count("<rect") >= demo_analysis.response(-1).shape[1]
+    # The chips' colours are on a canvas in the page; the file holds them as its picture.
+    assert "<foreignObject" not in svg and "<canvas" not in svg
+    pictures = re.findall(r'<image [^>]*href="data:image/png;base64,([^"]+)"', svg)
+    assert len(pictures) == 1
+    picture = base64.b64decode(pictures[0])
+    width, height = struct.unpack(">II", picture[16:24])
+    chips = page.locator(".rv-chip-paint canvas").bounding_box()
+    assert chips and (width, height) == (round(chips["width"]), round(chips["height"]))
     with page.expect_download() as png_download:
         page.click(".rv-save-png")
     png = Path(png_download.value.path()).read_bytes()

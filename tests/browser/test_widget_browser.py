@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import WidgetPage
+from browser_support import WidgetPage, chip_colours, chip_rgb
 from playwright.sync_api import Page
 
 import rnnvis_widget as rv
@@ -26,12 +26,6 @@ def open_widget(page: Page, widget: rv.RNNVis, tmp_path: Path) -> WidgetPage:
 
 def wait_ready(page: Page) -> None:
     page.wait_for_selector(".rnnvis[data-ready='true']")
-
-
-def rgb(page: Page, selector: str) -> tuple[int, int, int]:
-    colour = page.eval_on_selector(selector, "el => getComputedStyle(el).fill")
-    r, g, b = (int(part) for part in colour[colour.index("(") + 1 : -1].split(",")[:3])
-    return r, g, b
 
 
 # Redraws every cloud word with the same font at its place on a canvas slightly larger than the
@@ -107,7 +101,7 @@ def test_hovering_a_word_recolours_the_chips_by_its_response(
 ) -> None:
     widget = rv.RNNVis(demo_analysis, n_clusters=5)
     open_widget(page, widget, tmp_path)
-    rest = [rgb(page, f".rv-chip[data-unit='{u}']") for u in range(8)]
+    rest = [chip_rgb(page, u) for u in range(8)]
     word = page.locator(".rv-cloud-word").first
     text = word.text_content() or ""
     word.hover()
@@ -118,15 +112,57 @@ def test_hovering_a_word_recolours_the_chips_by_its_response(
     )
     response = demo_analysis.response(widget.layer, "h")[demo_analysis.vocab.index(text)]
     strongest, weakest = int(np.argmax(response)), int(np.argmin(response))
-    r, _, b = rgb(page, f".rv-chip[data-unit='{strongest}']")
+    r, _, b = chip_rgb(page, strongest)
     assert r > b, "the unit that rises most should be red"
-    r, _, b = rgb(page, f".rv-chip[data-unit='{weakest}']")
+    r, _, b = chip_rgb(page, weakest)
     assert b > r, "the unit that falls most should be blue"
-    assert [rgb(page, f".rv-chip[data-unit='{u}']") for u in range(8)] != rest
+    assert [chip_rgb(page, u) for u in range(8)] != rest
     # The word detail follows the hovered word.
     assert page.locator(".rv-word-series").count() == 1
     page.mouse.move(0, 0)
     page.wait_for_selector(".rv-chips[data-colored-by='rest']")
+    assert [chip_rgb(page, u) for u in range(8)] == rest
+
+
+def test_every_chip_shows_the_sign_of_the_hovered_words_response(
+    page: Page, demo_analysis: rv.Analysis, tmp_path: Path
+) -> None:
+    # A clip at the word's largest response puts every unit on the scale without saturating it.
+    widget = rv.RNNVis(demo_analysis, n_clusters=4)
+    host = open_widget(page, widget, tmp_path)
+    word = page.locator(".rv-cloud-word").nth(3)
+    text = word.text_content() or ""
+    response = demo_analysis.response(widget.layer, "h")[demo_analysis.vocab.index(text)]
+    widget.color_clip = float(np.abs(response).max())
+    host.push()
+    word.hover()
+    page.wait_for_selector(".rv-chips:not([data-colored-by='rest'])")
+    assert page.get_attribute(".rv-chips", "data-colored-by") == text
+    shown = chip_colours(page)
+    assert sorted(shown) == list(range(len(response)))
+    # Red above zero, blue below, near white in between: checked on every square, so each
+    # unit's colour is painted where its own rect (tooltip, click) is.
+    clear = np.abs(response) > widget.color_clip / 50
+    assert clear.sum() > len(response) // 2
+    for unit, (r, _g, b, alpha) in shown.items():
+        assert alpha == 255
+        if clear[unit]:
+            assert (r > b) == (response[unit] > 0), (unit, response[unit], (r, b))
+        else:
+            assert abs(r - b) < 60, (unit, response[unit], (r, b))
+    # Hovering a cluster dims the squares of the other clusters, not that cluster's own.
+    block = page.locator(".rv-block").first
+    cluster = int(block.get_attribute("data-cluster") or 0)
+    page.mouse.move(0, 0)
+    page.wait_for_selector(".rv-chips[data-colored-by='rest']")
+    box = block.bounding_box()
+    assert box
+    page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] - 2)
+    page.wait_for_selector(f".rv-block.rv-active[data-cluster='{cluster}']")
+    labels = widget.viewmodel.cocluster(widget._slot(), 4).unit_labels
+    alphas = {unit: colour[3] for unit, colour in chip_colours(page).items()}
+    assert {alphas[u] for u in alphas if labels[u] == cluster} == {255}
+    assert {alphas[u] for u in alphas if labels[u] != cluster} == {64}
 
 
 def test_clicking_a_unit_opens_its_box_plots_and_contexts(
