@@ -16,12 +16,12 @@ PORT ?= 8888
 setup: $(SETUP_DONE) $(BUNDLE)
 
 # torch is pinned here (not in pyproject) so pip takes the local CPU build, never a CUDA one.
-# The corpus packages come with the `corpora` extra, dependencies included, so `pip check` is clean.
+# The corpus packages come with the `corpora` extra, the modern recurrent models with `ssm`, dependencies included, so `pip check` is clean.
 $(SETUP_DONE): pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install torch==2.13.0
 	npm ci --no-audit --no-fund --loglevel=error
-	$(PIP) install -e '.[dev,corpora]'
+	$(PIP) install -e '.[dev,corpora,ssm]'
 	$(BIN)/pip check
 	touch $@
 

@@ -19,6 +19,7 @@ from torch.utils.hooks import RemovableHandle
 from ._cells import CellStep, capture_cell_call
 from ._fused import FUSED_TYPES, Recorded, capture_fused
 from ._modules import family
+from ._scans import scan_family
 from .batches import Batch
 from .types import GATE_KINDS, CaptureAlignmentError, CaptureError, LayerKey, StepBatch
 
@@ -40,9 +41,13 @@ def find_recurrent_modules(model: nn.Module) -> list[str]:
     -------
     names : list of str
         Names from ``model.named_modules()`` of every ``nn.RNN``, ``nn.LSTM``, ``nn.GRU``,
-        ``nn.RNNCell``, ``nn.LSTMCell`` and ``nn.GRUCell``, in module order.
+        ``nn.RNNCell``, ``nn.LSTMCell`` and ``nn.GRUCell``, and of every scan-computed
+        recurrent module (Mamba, minGRU, xLSTM; see `capture._scans`), in module order.
     """
-    return [name for name, m in model.named_modules() if isinstance(m, RECURRENT_TYPES)]
+    return [
+        name for name, m in model.named_modules()
+        if isinstance(m, RECURRENT_TYPES) or scan_family(m) is not None
+    ]
 
 
 def _model_device(model: nn.Module) -> torch.device:
@@ -218,6 +223,11 @@ class StateRecorder:
         self.layers: list[LayerKey] = []
         for name, mod in self._modules.items():
             fam = family(mod)
+            scan = scan_family(mod)
+            if scan is not None:
+                self._kinds[LayerKey(name, 0, 0)] = scan.kinds(mod, self.gates)
+                self.layers.append(LayerKey(name, 0, 0))
+                continue
             if isinstance(mod, FUSED_TYPES):
                 n_dir = 2 if mod.bidirectional else 1
                 keys = [LayerKey(name, lay, d) for lay in range(mod.num_layers)
@@ -383,10 +393,11 @@ class StateRecorder:
     ) -> None:
         if not self._recording:
             return
-        if isinstance(module, FUSED_TYPES):
-            rec: Recorded | CellStep = capture_fused(
-                module, name, args, kwargs, output, self.gates
-            )
+        scan = scan_family(module)
+        if scan is not None:
+            rec: Recorded | CellStep = scan.capture(module, name, args, kwargs, output, self.gates)
+        elif isinstance(module, FUSED_TYPES):
+            rec = capture_fused(module, name, args, kwargs, output, self.gates)
         else:
             step = len(self._calls[name])
             rec = capture_cell_call(module, name, args, kwargs, output, self.gates, step)

@@ -20,8 +20,10 @@ __all__ = [
 ]
 
 #: State kinds that are memory: their response to a token is their change; every other kind
-#: (a gate) responds with its value.
-MEMORY_KINDS = ("h", "c")
+#: (a gate) responds with its value. ``"state_norm"`` (one unit per channel: the norm of that
+#: channel's slice of a matrix memory) and ``"state"`` (one unit per memory cell) are the
+#: memories of scan-computed models (Mamba, mLSTM).
+MEMORY_KINDS = ("h", "c", "state_norm", "state")
 
 #: Gate names per recurrent family, in PyTorch's weight-row order.
 GATE_KINDS: dict[str, tuple[str, ...]] = {
