@@ -33,7 +33,7 @@ __all__ = [
 #: memory has at most this many numbers: beyond that one unit per memory cell swamps the
 #: statistics (a 768-channel Mamba layer with 16 states holds 12,288) while ``"state_norm"``
 #: keeps one number per channel.
-FULL_STATE_LIMIT = 4096
+FULL_STATE_LIMIT = 2048
 
 Capture = Callable[[nn.Module, str, tuple[Any, ...], dict[str, Any], Any, bool], Recorded]
 
